@@ -1,0 +1,1 @@
+//! Serial link layer (being written).

@@ -1,0 +1,78 @@
+//! Card-number masking. A full card number must never reach a log line, a
+//! trace or a display field: only the first 6 and last 4 digits survive.
+
+/// The character put in place of hidden digits (what terminals use in `AA`).
+pub const MASK_CHAR: char = '#';
+
+/// Masks a card number, keeping the first 6 and last 4 digits
+/// (`4711690463168807` → `471169######8807`). Numbers of 10 digits or fewer
+/// keep only their last 4. Characters that are already masked or are not
+/// digits are kept as they are, so an already-masked number is unchanged.
+pub fn mask_pan(pan: &str) -> String {
+    // Positions count digits and characters that already hide one, so an
+    // already-masked number keeps the same shape.
+    let is_position = |c: char| c.is_ascii_digit() || matches!(c, '#' | '*' | 'X' | 'x');
+    let len = pan.chars().filter(|&c| is_position(c)).count();
+    let keep_head = if len > 10 { 6 } else { 0 };
+    let mut seen = 0;
+    pan.chars()
+        .map(|c| {
+            if !is_position(c) {
+                return c;
+            }
+            seen += 1;
+            if c.is_ascii_digit() && seen > keep_head && seen <= len.saturating_sub(4) {
+                MASK_CHAR
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Masks, inside arbitrary bytes, every run of 13 or more consecutive digits
+/// (what a card number looks like), keeping the run's first 6 and last 4.
+/// This is the fallback for bytes no codec could parse; parsed frames are
+/// masked field by field by their codec instead, so amounts stay readable.
+pub fn mask_digit_runs(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        if !out[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < out.len() && out[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - start >= 13 {
+            for b in &mut out[start + 6..i - 4] {
+                *b = MASK_CHAR as u8;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_first_six_last_four() {
+        assert_eq!(mask_pan("4711690463168807"), "471169######8807");
+        assert_eq!(mask_pan("455972######4486"), "455972######4486");
+        assert_eq!(mask_pan("1234567890"), "######7890");
+        assert_eq!(mask_pan(""), "");
+    }
+
+    #[test]
+    fn masks_long_digit_runs_only() {
+        assert_eq!(
+            mask_digit_runs(b"x4711690463168807 1250 0123456789012"),
+            b"x471169######8807 1250 012345###9012".to_vec()
+        );
+        assert_eq!(mask_digit_runs(b"123456789012"), b"123456789012".to_vec());
+    }
+}

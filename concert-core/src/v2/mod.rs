@@ -1,0 +1,1 @@
+//! Concert V2 (being written).

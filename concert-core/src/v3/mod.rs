@@ -1,0 +1,1 @@
+//! Concert V3 (being written).
