@@ -13,5 +13,6 @@ pub mod currency;
 pub mod frame;
 pub mod link;
 pub mod mask;
+pub mod sim;
 pub mod v2;
 pub mod v3;
