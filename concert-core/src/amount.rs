@@ -78,7 +78,10 @@ pub fn parse_decimal(input: &str, currency: Currency) -> Result<u64, AmountError
     let digits = int_part
         .bytes()
         .chain(significant.bytes())
-        .chain(std::iter::repeat_n(b'0', exponent as usize - significant.len()));
+        .chain(std::iter::repeat_n(
+            b'0',
+            exponent as usize - significant.len(),
+        ));
     for d in digits {
         minor = minor
             .checked_mul(10)
@@ -159,6 +162,9 @@ mod tests {
         assert_eq!(format_decimal(1250, EUR), "12.50");
         assert_eq!(format_decimal(5, EUR), "0.05");
         assert_eq!(format_decimal(0, EUR), "0.00");
-        assert_eq!(format_decimal(1500, Currency::parse("XPF").unwrap()), "1500");
+        assert_eq!(
+            format_decimal(1500, Currency::parse("XPF").unwrap()),
+            "1500"
+        );
     }
 }

@@ -167,7 +167,10 @@ mod tests {
         long.push(0);
         assert!(matches!(
             decode_frame(&long),
-            Err(FrameError::TrailingBytes { offset: 4, extra: 1 })
+            Err(FrameError::TrailingBytes {
+                offset: 4,
+                extra: 1
+            })
         ));
     }
 }

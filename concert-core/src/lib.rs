@@ -14,5 +14,12 @@ pub mod frame;
 pub mod link;
 pub mod mask;
 pub mod sim;
+pub mod terminal;
+pub mod transport;
 pub mod v2;
 pub mod v3;
+
+/// The README's examples, compiled and run as doc-tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -1,1 +1,273 @@
-//! Terminal simulator (being written).
+//! A terminal simulator: a scripted Concert terminal (V2 or V3) that cash
+//! registers — and this crate's own client — can be tested against, over
+//! TCP or over a pseudo-terminal pair.
+//!
+//! ```no_run
+//! use concert_core::sim::{Script, Simulator, SimulatorConfig};
+//! use concert_core::v3::Reason;
+//!
+//! let sim = Simulator::start(SimulatorConfig::default()).unwrap();
+//! let addr = sim.tcp_addr().unwrap();
+//! sim.push_script(Script::Decline(Reason::Refused)); // the first payment is refused
+//! // … connect a client to `addr` …
+//! sim.stop();
+//! ```
+//!
+//! The terminal itself (the private `engine` module) is sans-I/O: request
+//! bytes and the time in, answer bytes out; the `tcp` and `serial` drivers
+//! own the sockets, the pty and the clock.
+
+mod config;
+mod engine;
+mod journal;
+mod pty;
+mod script;
+mod serial;
+mod stop;
+mod tcp;
+mod ticket;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub use config::{
+    DEFAULT_CARD_NUMBER, Faults, SimError, SimProtocol, SimTransport, SimulatorConfig,
+};
+pub use journal::JournalEntry;
+pub use script::Script;
+
+use engine::{Engine, EngineSettings, Step};
+use journal::Journal;
+use stop::StopSignal;
+
+/// State every simulator thread shares.
+#[derive(Debug)]
+struct Shared {
+    engine: Mutex<Engine>,
+    journal: Journal,
+    stop: StopSignal,
+    faults: Faults,
+}
+
+impl Shared {
+    fn engine(&self) -> MutexGuard<'_, Engine> {
+        self.engine.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What a driver sends back for a request.
+#[derive(Debug)]
+enum Reply {
+    /// Send this answer; then record it in journal entry `index`.
+    Send {
+        /// The payload.
+        answer: Vec<u8>,
+        /// Journal entry of the request.
+        index: usize,
+    },
+    /// Send nothing (already journaled and logged).
+    Nothing,
+    /// The `never_answer` fault: hold on, send nothing.
+    Never,
+}
+
+/// Runs one request through the engine: journals it, waits for the card
+/// holder when the transaction takes time, and says what to send.
+fn process(shared: &Shared, peer: &str, request: &[u8]) -> Reply {
+    let step = shared.engine().handle_request(request, Instant::now());
+    let note = match &step {
+        Step::Answer { note, .. } | Step::Pending { note, .. } | Step::Silent { note } => {
+            note.clone()
+        }
+    };
+    // The card holder never finishes: transactions stay unanswered (and the
+    // terminal busy); what a terminal answers at once still is.
+    let never = shared.faults.never_answer && matches!(step, Step::Pending { .. });
+    let note = if never {
+        format!("{note}; never answered (fault)")
+    } else {
+        note
+    };
+    let index = shared.journal.push(JournalEntry {
+        peer: peer.to_owned(),
+        request: request.to_vec(),
+        answer: None,
+        note: note.clone(),
+    });
+    if never {
+        log::info!("sim: {peer}: {note}; request {}", printable(request));
+        return Reply::Never;
+    }
+    match step {
+        Step::Answer { answer, .. } => Reply::Send { answer, index },
+        Step::Silent { .. } => {
+            log::info!("sim: {peer}: {note}; request {}", printable(request));
+            Reply::Nothing
+        }
+        Step::Pending { id, at, .. } => {
+            if shared.stop.wait_until(Some(at)) {
+                shared
+                    .journal
+                    .update(index, None, "stopped before answering");
+                return Reply::Nothing;
+            }
+            match shared.engine().complete(id) {
+                Some(answer) => Reply::Send { answer, index },
+                None => {
+                    shared.journal.update(index, None, "transaction lost");
+                    Reply::Nothing
+                }
+            }
+        }
+    }
+}
+
+/// Records the answer (as sent, card number masked) in journal entry
+/// `index`. Drivers call it before the peer can see the answer complete.
+fn journal_answer(shared: &Shared, index: usize, sent: &[u8]) {
+    let masked = shared.engine().journal_form(sent);
+    shared.journal.update(index, Some(masked), "");
+}
+
+/// Completes journal entry `index` with `note` and logs the exchange (one
+/// line, card number masked).
+fn finish_exchange(shared: &Shared, peer: &str, index: usize, note: &str) {
+    shared.journal.update(index, None, note);
+    if let Some(entry) = shared.journal.get(index) {
+        log::info!(
+            "sim: {peer}: {}; request {}; answer {}",
+            entry.note,
+            printable(&entry.request),
+            entry.answer.as_deref().map_or("none".to_owned(), printable)
+        );
+    }
+}
+
+/// Bytes for a log line: printable ASCII as is, the rest escaped, long
+/// digit runs (card numbers) masked.
+fn printable(bytes: &[u8]) -> String {
+    crate::mask::mask_digit_runs(bytes)
+        .escape_ascii()
+        .to_string()
+}
+
+/// A running terminal simulator. Stops (threads joined, socket or pty
+/// closed) on [`Simulator::stop`] or when dropped.
+#[derive(Debug)]
+pub struct Simulator {
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+    tcp_addr: Option<SocketAddr>,
+    pty_path: Option<PathBuf>,
+}
+
+impl Simulator {
+    /// Checks `config`, binds the TCP address or creates the pty pair,
+    /// starts the simulator's threads and returns once it serves.
+    pub fn start(config: SimulatorConfig) -> Result<Simulator, SimError> {
+        config.validate()?;
+        let max_answer_len = match config.transport {
+            SimTransport::Tcp(_) => None,
+            SimTransport::Pty => Some(config.link.max_payload.min(crate::v3::MAX_SERIAL_MESSAGE)),
+        };
+        let settings = EngineSettings {
+            protocol: config.protocol,
+            card_number: config.card_number.clone(),
+            receipt_text: config.receipt_text.clone(),
+            currencies: config.currencies.clone(),
+            answer_version: config.answer_version.clone(),
+            answer_delay: config.answer_delay,
+            max_answer_len,
+        };
+        let shared = Arc::new(Shared {
+            engine: Mutex::new(Engine::new(settings, config.default_script.clone())),
+            journal: Journal::default(),
+            stop: StopSignal::default(),
+            faults: config.faults.clone(),
+        });
+        match config.transport {
+            SimTransport::Tcp(addr) => {
+                let (bound, thread) = tcp::start(addr, config.allow.clone(), Arc::clone(&shared))?;
+                log::info!("sim: {:?} terminal listening on {bound}", config.protocol);
+                Ok(Simulator {
+                    shared,
+                    threads: vec![thread],
+                    tcp_addr: Some(bound),
+                    pty_path: None,
+                })
+            }
+            SimTransport::Pty => {
+                let (path, thread) = serial::start(config.link.clone(), Arc::clone(&shared))?;
+                log::info!(
+                    "sim: {:?} terminal on pseudo-terminal {}",
+                    config.protocol,
+                    path.display()
+                );
+                Ok(Simulator {
+                    shared,
+                    threads: vec![thread],
+                    tcp_addr: None,
+                    pty_path: Some(path),
+                })
+            }
+        }
+    }
+
+    /// The address the simulator listens on (port 0 resolved); `None` on a pty.
+    pub fn tcp_addr(&self) -> Option<SocketAddr> {
+        self.tcp_addr
+    }
+
+    /// The path a client opens (the pty's slave side); `None` over TCP.
+    pub fn pty_path(&self) -> Option<PathBuf> {
+        self.pty_path.clone()
+    }
+
+    /// Queues a script: the next transactions take queued scripts in order,
+    /// then the default script.
+    pub fn push_script(&self, script: Script) {
+        self.shared.engine().push_script(script);
+    }
+
+    /// Replaces the script used when the queue is empty.
+    pub fn set_default_script(&self, script: Script) {
+        self.shared.engine().set_default_script(script);
+    }
+
+    /// Every request that reached the terminal (and every refused
+    /// connection), in order.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.shared.journal.snapshot()
+    }
+
+    /// Blocks until the journal holds at least `n` entries (requests or
+    /// refused connections) or `timeout` passes; true when it does. An entry
+    /// appears as soon as its request is handled, before its answer is sent.
+    pub fn wait_for_requests(&self, n: usize, timeout: Duration) -> bool {
+        self.shared.journal.wait_for(n, timeout)
+    }
+
+    /// Stops the simulator: threads end (within a fraction of a second),
+    /// the socket or pty closes.
+    pub fn stop(self) {
+        drop(self);
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.stop.stop();
+        for thread in self.threads.drain(..) {
+            if thread.join().is_err() {
+                log::error!("sim: a simulator thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

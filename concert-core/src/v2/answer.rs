@@ -170,13 +170,17 @@ mod tests {
 
     #[test]
     fn full_answer_masks_the_card_number() {
-        let payload = b"0100000125014711690463168807  00000000000000000000000000000000000009780000000000";
+        let payload =
+            b"0100000125014711690463168807  00000000000000000000000000000000000009780000000000";
         let answer = Answer::decode(payload).unwrap();
         assert_eq!(answer.status, Status::Accepted);
         assert_eq!(answer.amount, 1250);
         assert_eq!(answer.currency, 978);
         let rep = answer.rep.as_ref().unwrap();
-        assert_eq!(rep.masked_card_number().as_deref(), Some("471169######8807"));
+        assert_eq!(
+            rep.masked_card_number().as_deref(),
+            Some("471169######8807")
+        );
         assert!(!format!("{answer:?}").contains("4711690463168807"));
         assert_eq!(answer.encode().unwrap(), payload);
         let masked = Answer::mask_payload(payload);

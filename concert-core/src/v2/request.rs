@@ -2,8 +2,7 @@
 
 use super::{
     AnswerDelay, Authorization, PaymentMode, REQUEST_E_LEN, REQUEST_EPLUS_LEN, TransactionType,
-    V2Error, check_amount, check_currency, check_pos, check_printable, digits_field,
-    private_field,
+    V2Error, check_amount, check_currency, check_pos, check_printable, digits_field, private_field,
 };
 
 /// The two fields protocol E+ adds.
@@ -167,14 +166,20 @@ mod tests {
         let bad = |r: Request| r.encode().unwrap_err();
         assert!(matches!(
             bad(Request { pos: 0, ..sample() }),
-            V2Error::OutOfRange { field: "POS number", .. }
+            V2Error::OutOfRange {
+                field: "POS number",
+                ..
+            }
         ));
         assert!(matches!(
             bad(Request {
                 amount: 100_000_000,
                 ..sample()
             }),
-            V2Error::OutOfRange { field: "amount", .. }
+            V2Error::OutOfRange {
+                field: "amount",
+                ..
+            }
         ));
         assert!(matches!(
             bad(Request {

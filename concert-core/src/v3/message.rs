@@ -22,7 +22,10 @@ impl<'a> Message<'a> {
     }
 
     /// Decodes with chosen rules.
-    pub fn decode_with(input: &'a [u8], options: DecodeOptions) -> Result<Message<'a>, DecodeError> {
+    pub fn decode_with(
+        input: &'a [u8],
+        options: DecodeOptions,
+    ) -> Result<Message<'a>, DecodeError> {
         decode_records(input, options).map(|records| Message { records })
     }
 
@@ -225,7 +228,11 @@ mod tests {
         assert_eq!(format_amount(999_999_999_999).unwrap(), "999999999999");
         assert!(format_amount(1_000_000_000_000).is_err());
         let m = Message::decode(b"CZ0040300CB012000000001250").unwrap();
-        assert_eq!(m.amount(), Some(1250), "zero-padded echo compares numerically");
+        assert_eq!(
+            m.amount(),
+            Some(1250),
+            "zero-padded echo compares numerically"
+        );
         let m = Message::decode(b"CZ0040300CB0031x5").unwrap();
         assert_eq!(m.amount(), None);
         assert_eq!(m.get(CB), Some(&b"1x5"[..]));

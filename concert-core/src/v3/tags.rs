@@ -235,9 +235,17 @@ const REASONS: [(Reason, &[u8; 2], &str); 14] = [
     (Reason::InputTimeout, b"08", "input time-out"),
     (Reason::BadFormat, b"09", "bad message format"),
     (Reason::SelectionError, b"10", "selection error"),
-    (Reason::OperatorAbandon, b"11", "operator or acquirer abandon"),
+    (
+        Reason::OperatorAbandon,
+        b"11",
+        "operator or acquirer abandon",
+    ),
     (Reason::UnknownAction, b"12", "unknown action type"),
-    (Reason::CurrencyNotSupported, b"13", "currency not supported"),
+    (
+        Reason::CurrencyNotSupported,
+        b"13",
+        "currency not supported",
+    ),
 ];
 
 impl Reason {
@@ -382,7 +390,9 @@ mod tests {
 
     #[test]
     fn codes_round_trip() {
-        for c in [b'0', b'1', b'2', b'3', b'4', b'5', b'7', b'B', b'I', b'P', b'T', b'Z'] {
+        for c in [
+            b'0', b'1', b'2', b'3', b'4', b'5', b'7', b'B', b'I', b'P', b'T', b'Z',
+        ] {
             assert_eq!(Action::from_code(c).code(), c);
         }
         assert_eq!(Action::from_code(b'Z'), Action::Other(b'Z'));

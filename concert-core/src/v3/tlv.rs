@@ -229,12 +229,8 @@ pub fn decode_records(
                 at,
             ));
         }
-        let tag = Tag::new([rest[0], rest[1]]).map_err(|_| {
-            err(
-                DecodeErrorKind::BadTag(latin1(&rest[..2]).into_owned()),
-                at,
-            )
-        })?;
+        let tag = Tag::new([rest[0], rest[1]])
+            .map_err(|_| err(DecodeErrorKind::BadTag(latin1(&rest[..2]).into_owned()), at))?;
         let len_field = &rest[2..5];
         if !len_field.iter().all(u8::is_ascii_digit) {
             return Err(err(
@@ -319,7 +315,9 @@ pub enum EncodeError {
     #[error("value of {0} is empty: leave the tag out instead")]
     EmptyValue(Tag),
     /// A byte outside printable ASCII.
-    #[error("value of {tag} holds byte 0x{byte:02x} at position {position}: only printable ASCII may be sent")]
+    #[error(
+        "value of {tag} holds byte 0x{byte:02x} at position {position}: only printable ASCII may be sent"
+    )]
     NotPrintable {
         /// The tag.
         tag: Tag,
@@ -372,9 +370,11 @@ impl MessageBuilder {
         if self.top_level {
             let is_version = tag == super::tags::CZ;
             if self.tags.is_empty() != is_version {
-                return Err(EncodeError::VersionNotFirst(
-                    if is_version { self.tags[0] } else { tag },
-                ));
+                return Err(EncodeError::VersionNotFirst(if is_version {
+                    self.tags[0]
+                } else {
+                    tag
+                }));
             }
         }
         if value.is_empty() {
@@ -434,7 +434,10 @@ mod tests {
         assert_eq!(records[3].tag, CB);
         assert_eq!(records[3].value, b"12345");
         assert_eq!(records[3].offset, 33);
-        assert!(std::ptr::eq(records[3].value.as_ptr(), input[38..].as_ptr()));
+        assert!(std::ptr::eq(
+            records[3].value.as_ptr(),
+            input[38..].as_ptr()
+        ));
         let mut builder = MessageBuilder::new();
         for r in &records {
             builder.push(r.tag, r.value).unwrap();
@@ -488,13 +491,7 @@ mod tests {
         );
         assert_eq!(
             kind_at(b"CZ0040300CF002a\x01", s),
-            (
-                DecodeErrorKind::NotPrintable {
-                    tag: CF,
-                    byte: 1
-                },
-                15
-            )
+            (DecodeErrorKind::NotPrintable { tag: CF, byte: 1 }, 15)
         );
     }
 
@@ -521,9 +518,15 @@ mod tests {
     #[test]
     fn builder_enforces_rules() {
         let mut b = MessageBuilder::new();
-        assert_eq!(b.push(CA, "01").unwrap_err(), EncodeError::VersionNotFirst(CA));
+        assert_eq!(
+            b.push(CA, "01").unwrap_err(),
+            EncodeError::VersionNotFirst(CA)
+        );
         b.push(CZ, "0300").unwrap();
-        assert_eq!(b.push(CZ, "0300").unwrap_err(), EncodeError::DuplicateTag(CZ));
+        assert_eq!(
+            b.push(CZ, "0300").unwrap_err(),
+            EncodeError::DuplicateTag(CZ)
+        );
         assert_eq!(b.push(CF, "").unwrap_err(), EncodeError::EmptyValue(CF));
         assert!(matches!(
             b.push(CF, "a\u{e9}"),

@@ -1,0 +1,407 @@
+//! The simulator over a serial line (a pseudo-terminal): one thread serves
+//! link sessions one after the other — a [`Receiver`] for the request, then
+//! a [`Sender`] for the answer — driving the link machines with real time
+//! and applying the serial faults.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serialport::TTYPort;
+
+use super::config::SimError;
+use super::pty::Pty;
+use super::stop::StopSignal;
+use super::{JournalEntry, Reply, Shared, finish_exchange, journal_answer, process};
+use crate::frame::{NAK, STX};
+use crate::link::{LinkConfig, LinkEvent, LinkQuirks, Receiver, SendOutcome, Sender};
+
+/// Longest read on the master: how often the stop signal is looked at.
+const POLL: Duration = Duration::from_millis(20);
+/// Longest a write may stay blocked (no client draining the line).
+const WRITE_LIMIT: Duration = Duration::from_secs(2);
+/// Raw bytes of a failed request kept for the journal.
+const MAX_RAW: usize = 4096;
+/// Collisions tolerated while one answer waits to go out.
+const MAX_YIELDS: u32 = 3;
+
+/// Creates the pty pair and starts the serving thread.
+pub(super) fn start(
+    link: LinkConfig,
+    shared: Arc<Shared>,
+) -> Result<(PathBuf, JoinHandle<()>), SimError> {
+    let pty = Pty::create(POLL)?;
+    let path = pty.path();
+    let mut server = Server {
+        peer: path.display().to_string(),
+        faults: FaultBudget {
+            naks_left: shared.faults.nak_first_frames,
+            corrupt_left: shared.faults.corrupt_lrc_first,
+        },
+        pty,
+        link,
+        shared,
+    };
+    let thread = std::thread::Builder::new()
+        .name("concert-sim-pty".to_owned())
+        .spawn(move || server.run())
+        .map_err(|e| SimError::Pty(format!("cannot start the serving thread: {e}")))?;
+    Ok((path, thread))
+}
+
+/// Fault counts that span the simulator's life, not one session.
+#[derive(Debug)]
+struct FaultBudget {
+    naks_left: u32,
+    corrupt_left: u32,
+}
+
+/// How driving a machine ended.
+#[derive(Debug)]
+enum End {
+    /// The machine has a result.
+    Finished,
+    /// The simulator is stopping.
+    Stopped,
+    /// `close_mid_answer`: half the frame went out, then silence.
+    Cut,
+    /// The line failed.
+    Failed(io::Error),
+}
+
+/// What was seen while driving a machine.
+#[derive(Debug, Default)]
+struct Watch {
+    /// Cut the frame in half and stop (`close_mid_answer`).
+    cut_frame: bool,
+    /// Journal entry and payload of the answer being sent: journaled when
+    /// its frame first goes out.
+    record: Option<(usize, Vec<u8>)>,
+    /// Write one byte per write (`split_writes`).
+    split_writes: bool,
+    /// Raw bytes received (bounded).
+    received: Vec<u8>,
+    saw_stx: bool,
+    naks_sent: u32,
+    bad_frames: u32,
+    frames_sent: u32,
+}
+
+/// The polling surface the link machines share.
+trait Machine {
+    fn input(&mut self, bytes: &[u8], now: Instant);
+    fn timeout(&mut self, now: Instant);
+    fn transmit(&mut self, now: Instant) -> Option<Vec<u8>>;
+    fn next_timeout(&self) -> Option<Instant>;
+    fn event(&mut self) -> Option<LinkEvent>;
+    fn finished(&self) -> bool;
+}
+
+macro_rules! machine {
+    ($t:ty) => {
+        impl Machine for $t {
+            fn input(&mut self, bytes: &[u8], now: Instant) {
+                self.handle_input(bytes, now)
+            }
+            fn timeout(&mut self, now: Instant) {
+                self.handle_timeout(now)
+            }
+            fn transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
+                self.poll_transmit(now)
+            }
+            fn next_timeout(&self) -> Option<Instant> {
+                self.poll_timeout()
+            }
+            fn event(&mut self) -> Option<LinkEvent> {
+                self.poll_event()
+            }
+            fn finished(&self) -> bool {
+                self.result().is_some()
+            }
+        }
+    };
+}
+
+machine!(Receiver);
+machine!(Sender);
+
+struct Server {
+    peer: String,
+    faults: FaultBudget,
+    pty: Pty,
+    link: LinkConfig,
+    shared: Arc<Shared>,
+}
+
+impl Server {
+    fn run(&mut self) {
+        while !self.shared.stop.is_stopped() {
+            let Some(request) = self.receive(None) else {
+                continue;
+            };
+            // A client is connected now: let the next one open the path.
+            self.pty.release_exclusive();
+            self.answer(request);
+        }
+        log::debug!("sim: {}: serial simulator stopped", self.peer);
+    }
+
+    /// Runs one receiving session (`after_enq`: the peer's ENQ was already
+    /// consumed by a yielding sender). A failed session is journaled when
+    /// a frame was attempted.
+    fn receive(&mut self, after_enq: Option<Instant>) -> Option<Vec<u8>> {
+        let quirks = LinkQuirks {
+            nak_first_frames: self.faults.naks_left,
+            ..LinkQuirks::default()
+        };
+        let mut receiver = match after_enq {
+            Some(at) => Receiver::after_enq(&self.link, quirks, at),
+            None => Receiver::new(&self.link, quirks, None, Instant::now()),
+        };
+        let mut watch = Watch::default();
+        let end = self.drive(&mut receiver, &mut watch);
+        let quirk_naks = watch.naks_sent.saturating_sub(watch.bad_frames);
+        self.faults.naks_left = self.faults.naks_left.saturating_sub(quirk_naks);
+        match end {
+            End::Finished => {}
+            End::Stopped | End::Cut => return None,
+            End::Failed(e) => {
+                log::warn!("sim: {}: line failed: {e}", self.peer);
+                self.shared.stop.wait_until(Some(Instant::now() + POLL));
+                return None;
+            }
+        }
+        match receiver.result() {
+            Some(Ok(payload)) => Some(payload),
+            Some(Err(e)) if watch.saw_stx => {
+                let note = format!("link: {e}");
+                log::info!("sim: {}: request not received: {note}", self.peer);
+                self.shared.journal.push(JournalEntry {
+                    peer: self.peer.clone(),
+                    request: watch.received,
+                    answer: None,
+                    note,
+                });
+                None
+            }
+            Some(Err(e)) => {
+                log::debug!("sim: {}: session without a frame: {e}", self.peer);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Processes a request and sends its answer (and, after a collision,
+    /// the answers of what the client sent meanwhile).
+    fn answer(&mut self, request: Vec<u8>) {
+        let mut outbox: VecDeque<(Vec<u8>, usize)> = VecDeque::new();
+        match process(&self.shared, &self.peer, &request) {
+            Reply::Send { answer, index } => outbox.push_back((answer, index)),
+            Reply::Nothing | Reply::Never => return,
+        }
+        let mut yields = 0;
+        while let Some((answer, index)) = outbox.pop_front() {
+            if self.shared.stop.is_stopped() {
+                return;
+            }
+            match self.send(&answer, index) {
+                Sent::Over(note) => {
+                    finish_exchange(&self.shared, &self.peer, index, &note);
+                }
+                Sent::Stopped => return,
+                Sent::Yielded(at) => {
+                    yields += 1;
+                    if yields > MAX_YIELDS {
+                        self.shared
+                            .journal
+                            .update(index, None, "answer given up after collisions");
+                        continue;
+                    }
+                    outbox.push_front((answer, index));
+                    if let Some(request) = self.receive(Some(at))
+                        && let Reply::Send { answer, index } =
+                            process(&self.shared, &self.peer, &request)
+                    {
+                        outbox.push_front((answer, index));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs one sending session for `answer`, with the serial faults.
+    fn send(&mut self, answer: &[u8], index: usize) -> Sent {
+        let faults = self.shared.faults.clone();
+        let quirks = LinkQuirks {
+            nak_first_frames: 0,
+            corrupt_lrc_first: self.faults.corrupt_left,
+            skip_final_eot: faults.skip_final_eot,
+        };
+        let mut sender = match Sender::new(answer, &self.link, quirks, Instant::now()) {
+            Ok(sender) => sender,
+            Err(e) => {
+                log::warn!("sim: {}: answer not sent: {e}", self.peer);
+                return Sent::Over(format!("answer not sent: {e}"));
+            }
+        };
+        if !faults.stray_bytes.is_empty()
+            && let Err(e) = self.write(&faults.stray_bytes, faults.split_writes)
+        {
+            return Sent::Over(format!("line failed: {e}"));
+        }
+        let mut watch = Watch {
+            cut_frame: faults.close_mid_answer,
+            record: Some((index, answer.to_vec())),
+            split_writes: faults.split_writes,
+            ..Watch::default()
+        };
+        let end = self.drive(&mut sender, &mut watch);
+        self.faults.corrupt_left = self.faults.corrupt_left.saturating_sub(watch.frames_sent);
+        match end {
+            End::Stopped => Sent::Stopped,
+            End::Cut => Sent::Over("went silent mid-answer (fault)".to_owned()),
+            End::Failed(e) => Sent::Over(format!("line failed: {e}")),
+            End::Finished => match sender.result() {
+                Some(Ok(SendOutcome::Delivered)) => Sent::Over("answered".to_owned()),
+                Some(Ok(SendOutcome::Yielded)) => Sent::Yielded(Instant::now()),
+                Some(Err(e)) => Sent::Over(format!("answer not delivered: {e}")),
+                None => Sent::Over("answer not delivered".to_owned()),
+            },
+        }
+    }
+
+    /// Drives `machine` with the line and the clock until it has a result.
+    fn drive(&mut self, machine: &mut dyn Machine, watch: &mut Watch) -> End {
+        let mut buf = [0u8; 1024];
+        loop {
+            if self.shared.stop.is_stopped() {
+                return End::Stopped;
+            }
+            let now = Instant::now();
+            let out = machine.transmit(now);
+            let mut frame_out = false;
+            while let Some(event) = machine.event() {
+                match &event {
+                    LinkEvent::FrameSent { .. } => {
+                        watch.frames_sent += 1;
+                        frame_out = true;
+                    }
+                    LinkEvent::BadFrame { .. } => watch.bad_frames += 1,
+                    _ => {}
+                }
+                log::trace!("sim: {}: {event:?}", self.peer);
+            }
+            if let Some(bytes) = out {
+                watch.naks_sent += bytes.iter().filter(|&&b| b == NAK).count() as u32;
+                let stx = bytes.iter().position(|&b| b == STX).unwrap_or(0);
+                let cut = stx + (bytes.len() - stx) / 2;
+                if frame_out && let Some((index, payload)) = watch.record.take() {
+                    // Journaled before the peer can have the whole frame.
+                    let sent = if watch.cut_frame {
+                        &payload[..(cut - stx).saturating_sub(1).min(payload.len())]
+                    } else {
+                        &payload[..]
+                    };
+                    journal_answer(&self.shared, index, sent);
+                }
+                if watch.cut_frame && frame_out {
+                    return match self.write(&bytes[..cut], watch.split_writes) {
+                        Ok(()) => End::Cut,
+                        Err(e) => End::Failed(e),
+                    };
+                }
+                if let Err(e) = self.write(&bytes, watch.split_writes) {
+                    return End::Failed(e);
+                }
+                continue;
+            }
+            if machine.finished() {
+                return End::Finished;
+            }
+            let deadline = machine.next_timeout();
+            if deadline.is_some_and(|d| d <= now) {
+                machine.timeout(now);
+                continue;
+            }
+            let wait = deadline.map_or(POLL, |d| (d - now).min(POLL));
+            let _ = serialport::SerialPort::set_timeout(
+                &mut self.pty.master,
+                wait.max(Duration::from_millis(1)),
+            );
+            match self.pty.master.read(&mut buf) {
+                Ok(0) => {
+                    self.shared.stop.wait_until(Some(Instant::now() + POLL));
+                }
+                Ok(n) => {
+                    let bytes = &buf[..n];
+                    watch.saw_stx |= bytes.contains(&STX);
+                    let room = MAX_RAW.saturating_sub(watch.received.len());
+                    watch
+                        .received
+                        .extend_from_slice(&bytes[..bytes.len().min(room)]);
+                    machine.input(bytes, Instant::now());
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::TimedOut
+                            | io::ErrorKind::WouldBlock
+                            | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    let now = Instant::now();
+                    if machine.next_timeout().is_some_and(|d| d <= now) {
+                        machine.timeout(now);
+                    }
+                }
+                Err(e) => return End::Failed(e),
+            }
+        }
+    }
+
+    /// Writes to the line, one byte per write when asked; bounded in time.
+    fn write(&mut self, bytes: &[u8], one_by_one: bool) -> io::Result<()> {
+        let chunk = if one_by_one { 1 } else { bytes.len().max(1) };
+        for piece in bytes.chunks(chunk) {
+            write_all(&mut self.pty.master, piece, &self.shared.stop)?;
+        }
+        Ok(())
+    }
+}
+
+/// How sending an answer ended.
+#[derive(Debug)]
+enum Sent {
+    /// Sent, cut on purpose, or failed: the journal note says which.
+    Over(String),
+    /// The client sent ENQ: receive its frame first.
+    Yielded(Instant),
+    /// The simulator is stopping.
+    Stopped,
+}
+
+/// `write_all` that rides out the master's short timeouts for a while
+/// (unless the simulator stops).
+fn write_all(port: &mut TTYPort, mut bytes: &[u8], stop: &StopSignal) -> io::Result<()> {
+    let until = Instant::now() + WRITE_LIMIT;
+    while !bytes.is_empty() {
+        match port.write(bytes) {
+            Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "line closed")),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::TimedOut
+                        | io::ErrorKind::WouldBlock
+                        | io::ErrorKind::Interrupted
+                ) && Instant::now() < until
+                    && !stop.is_stopped() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

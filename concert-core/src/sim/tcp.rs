@@ -1,0 +1,283 @@
+//! The simulator over TCP: one thread accepts connections (polling a
+//! non-blocking listener so it notices a stop at once), one thread per
+//! connection reads a request, answers it on the same socket, and closes.
+
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::config::SimError;
+use super::{JournalEntry, Reply, Shared, finish_exchange, journal_answer, process};
+use crate::v3::DecodeErrorKind;
+use crate::v3::tlv::{DecodeOptions, decode_records};
+
+/// How often the accept loop looks at the stop signal.
+const ACCEPT_POLL: Duration = Duration::from_millis(20);
+/// Quiet time after complete records before the request is taken as whole.
+const QUIET: Duration = Duration::from_millis(20);
+/// How long a connection may stay silent before the terminal gives up on
+/// it (a request still incomplete then is answered as malformed).
+const IDLE_LIMIT: Duration = Duration::from_secs(30);
+/// Largest request read; beyond it the request is answered as malformed.
+const MAX_REQUEST: usize = 64 * 1024;
+/// Pause between the three segments of a split answer.
+const SPLIT_PAUSE: Duration = Duration::from_millis(10);
+/// Bound on a blocked write (a client that never reads).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long to drain the peer's input after answering, so closing does not
+/// reset the connection before the answer is read.
+const LINGER: Duration = Duration::from_millis(200);
+
+/// Binds `addr` and starts the accept thread.
+pub(super) fn start(
+    addr: SocketAddr,
+    allow: Vec<IpAddr>,
+    shared: Arc<Shared>,
+) -> Result<(SocketAddr, JoinHandle<()>), SimError> {
+    let listener = TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let bound = listener.local_addr()?;
+    let allow: Vec<IpAddr> = allow.iter().map(IpAddr::to_canonical).collect();
+    let thread = std::thread::Builder::new()
+        .name(format!("concert-sim-tcp-{}", bound.port()))
+        .spawn(move || accept_loop(&listener, &allow, &shared))?;
+    Ok((bound, thread))
+}
+
+fn accept_loop(listener: &TcpListener, allow: &[IpAddr], shared: &Arc<Shared>) {
+    let mut connections: Vec<JoinHandle<()>> = Vec::new();
+    while !shared.stop.is_stopped() {
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                if !allow.is_empty() && !allow.contains(&peer.ip().to_canonical()) {
+                    refuse(stream, peer, shared);
+                    continue;
+                }
+                let shared = Arc::clone(shared);
+                let spawned = std::thread::Builder::new()
+                    .name(format!("concert-sim-conn-{}", peer.port()))
+                    .spawn(move || serve_connection(stream, peer, &shared));
+                match spawned {
+                    Ok(handle) => connections.push(handle),
+                    Err(e) => log::warn!("sim: cannot serve {peer}: {e}"),
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                shared.stop.wait_until(Some(Instant::now() + ACCEPT_POLL));
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                log::warn!("sim: accept failed: {e}");
+                shared.stop.wait_until(Some(Instant::now() + ACCEPT_POLL));
+            }
+        }
+        connections.retain(|c| !c.is_finished());
+    }
+    for connection in connections {
+        if connection.join().is_err() {
+            log::error!("sim: a connection thread panicked");
+        }
+    }
+}
+
+/// Closes a connection from outside the whitelist without reading from it.
+fn refuse(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
+    shared.journal.push(JournalEntry {
+        peer: peer.to_string(),
+        request: Vec::new(),
+        answer: None,
+        note: "refused: not in whitelist".to_owned(),
+    });
+    log::info!("sim: {peer}: refused: not in whitelist");
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+fn serve_connection(mut stream: TcpStream, peer: SocketAddr, shared: &Shared) {
+    let peer_name = peer.to_string();
+    if let Err(e) = configure(&stream) {
+        log::warn!("sim: {peer}: cannot set the socket up: {e}");
+        return;
+    }
+    let Some(request) = read_request(&mut stream, shared) else {
+        log::debug!("sim: {peer}: closed without a request");
+        return;
+    };
+    match process(shared, &peer_name, &request) {
+        Reply::Send { answer, index } => {
+            let written = write_answer(&mut stream, &answer, shared);
+            // Journaled before the peer sees the connection close.
+            journal_answer(shared, index, &answer[..written.sent]);
+            finish_exchange(shared, &peer_name, index, &written.note);
+            if written.cut {
+                let _ = stream.shutdown(Shutdown::Both);
+                return;
+            }
+        }
+        Reply::Nothing => {}
+        Reply::Never => {
+            shared.stop.wait_until(None);
+        }
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    linger(&mut stream);
+}
+
+fn configure(stream: &TcpStream) -> io::Result<()> {
+    stream.set_nonblocking(false)?;
+    stream.set_read_timeout(Some(QUIET))?;
+    stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
+    Ok(())
+}
+
+/// Whether `bytes` are whole V3 records, or so broken that more bytes
+/// cannot mend them (either way the request is over once the line is quiet).
+fn complete_or_hopeless(bytes: &[u8]) -> bool {
+    let structure_only = DecodeOptions {
+        require_version_first: false,
+        reject_duplicates: false,
+        strict_values: false,
+    };
+    match decode_records(bytes, structure_only) {
+        Ok(_) => true,
+        Err(e) => !matches!(
+            e.kind,
+            DecodeErrorKind::TruncatedHeader { .. } | DecodeErrorKind::LengthOverrun { .. }
+        ),
+    }
+}
+
+/// Reads one request: until the bytes are complete records and the line
+/// has been quiet for [`QUIET`], or the peer shuts its side down. `None`
+/// when nothing came (or the simulator stops).
+fn read_request(stream: &mut TcpStream, shared: &Shared) -> Option<Vec<u8>> {
+    let mut request = Vec::new();
+    let mut chunk = [0u8; 2048];
+    let mut last_data = Instant::now();
+    loop {
+        if shared.stop.is_stopped() {
+            return None;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                request.extend_from_slice(&chunk[..n]);
+                last_data = Instant::now();
+                if request.len() > MAX_REQUEST {
+                    log::warn!("sim: request longer than {MAX_REQUEST} bytes: cut");
+                    break;
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                let quiet = last_data.elapsed();
+                if !request.is_empty() && quiet >= QUIET && complete_or_hopeless(&request) {
+                    break;
+                }
+                if quiet >= IDLE_LIMIT {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                log::debug!("sim: read failed: {e}");
+                break;
+            }
+        }
+    }
+    (!request.is_empty()).then_some(request)
+}
+
+/// What writing an answer did.
+#[derive(Debug)]
+struct Written {
+    /// Bytes that went out.
+    sent: usize,
+    /// For the journal.
+    note: String,
+    /// `close_mid_answer`: close at once.
+    cut: bool,
+}
+
+impl Written {
+    fn new(sent: usize, note: impl Into<String>) -> Written {
+        Written {
+            sent,
+            note: note.into(),
+            cut: false,
+        }
+    }
+}
+
+/// Writes the answer as the faults say.
+fn write_answer(stream: &mut TcpStream, answer: &[u8], shared: &Shared) -> Written {
+    let faults = &shared.faults;
+    if faults.close_mid_answer {
+        let half = answer.len() / 2;
+        return match stream.write_all(&answer[..half]) {
+            Ok(()) => Written {
+                cut: true,
+                ..Written::new(half, "closed mid-answer (fault)")
+            },
+            Err(e) => Written::new(0, format!("write failed: {e}")),
+        };
+    }
+    if faults.split_writes {
+        let _ = stream.set_nodelay(true);
+        let size = answer.len().div_ceil(3).max(1);
+        let mut sent = 0;
+        for (i, segment) in answer.chunks(size).enumerate() {
+            if i > 0 && shared.stop.wait_until(Some(Instant::now() + SPLIT_PAUSE)) {
+                return Written::new(sent, "stopped mid-answer");
+            }
+            if let Err(e) = stream.write_all(segment).and_then(|()| stream.flush()) {
+                return Written::new(sent, format!("write failed: {e}"));
+            }
+            sent += segment.len();
+        }
+        return Written::new(sent, "answered in 3 segments (fault)");
+    }
+    match stream.write_all(answer).and_then(|()| stream.flush()) {
+        Ok(()) => Written::new(answer.len(), "answered"),
+        Err(e) => Written::new(0, format!("write failed: {e}")),
+    }
+}
+
+/// Reads (and drops) what the peer still sends until it closes or
+/// [`LINGER`] passes, so that closing does not reset the connection.
+fn linger(stream: &mut TcpStream) {
+    let until = Instant::now() + LINGER;
+    let mut sink = [0u8; 256];
+    while Instant::now() < until {
+        match stream.read(&mut sink) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completeness() {
+        assert!(complete_or_hopeless(b"CZ0040300CA00201"));
+        assert!(!complete_or_hopeless(b"CZ0040300CA002"));
+        assert!(!complete_or_hopeless(b"CZ0040300C"));
+        assert!(complete_or_hopeless(b"hello world"));
+    }
+}

@@ -1,0 +1,412 @@
+//! [`Terminal`]: one configured terminal, one transaction at a time.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
+
+use super::config::{ConfigError, Connection, TerminalConfig};
+use super::decode::{decode_v2, decode_v3, in_doubt};
+use super::encode::encode_request;
+use super::error::Error;
+use super::event::Event;
+use super::outcome::{Direction, Outcome, Status, WireFrame};
+use super::request::{Operation, Request};
+use super::wire::{hex_ascii, mask_payload, mask_serial_stream};
+use crate::currency::Currency;
+use crate::transport::{
+    CancelToken, Channel, ExchangeSpec, Exchanged, Failure, SerialChannel, TcpChannel,
+};
+
+/// A payment terminal, configured once. Cheap to clone: clones share the
+/// same line and the same one-transaction-at-a-time rule.
+///
+/// ```no_run
+/// use concert_core::currency::EUR;
+/// use concert_core::terminal::{Status, Terminal, TerminalConfig};
+///
+/// let terminal = Terminal::new(TerminalConfig::tcp("192.168.1.50", 8888))?;
+/// let outcome = terminal.pay(1250, EUR)?;
+/// match outcome.status {
+///     Status::Approved => println!("paid, authorisation {:?}", outcome.authorization_number),
+///     Status::InDoubt => println!("unknown: ask the terminal with status() before retrying"),
+///     other => println!("not paid: {other} ({})", outcome.reason),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Terminal {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: TerminalConfig,
+    busy: AtomicBool,
+    /// The serial line, kept open between transactions.
+    serial: Mutex<Option<SerialChannel>>,
+}
+
+/// Held while a transaction runs; frees the terminal when dropped, even
+/// if the transaction panicked.
+struct BusyGuard(Option<Arc<Inner>>);
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.take() {
+            inner.busy.store(false, Ordering::SeqCst);
+        }
+    }
+}
+
+/// A transaction running in the background: wait for it, poll it, watch
+/// its events or cancel it.
+pub struct Pending {
+    result: Receiver<Result<Outcome, Error>>,
+    events: Receiver<Event>,
+    cancel: CancelToken,
+}
+
+impl Pending {
+    /// Blocks until the transaction ends.
+    pub fn wait(self) -> Result<Outcome, Error> {
+        self.result.recv().unwrap_or(Err(Error::NotDelivered(
+            "the transaction thread ended without a result".into(),
+        )))
+    }
+
+    /// Waits at most `timeout`; `None` if still running.
+    pub fn wait_timeout(&self, timeout: Duration) -> Option<Result<Outcome, Error>> {
+        match self.result.recv_timeout(timeout) {
+            Ok(r) => Some(r),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => Some(Err(Error::NotDelivered(
+                "the transaction thread ended without a result".into(),
+            ))),
+        }
+    }
+
+    /// The result if the transaction has ended.
+    pub fn try_result(&self) -> Option<Result<Outcome, Error>> {
+        match self.result.try_recv() {
+            Ok(r) => Some(r),
+            Err(TryRecvError::Empty) => None,
+            Err(TryRecvError::Disconnected) => Some(Err(Error::NotDelivered(
+                "the transaction thread ended without a result".into(),
+            ))),
+        }
+    }
+
+    /// Progress events, in order; the channel closes when the transaction ends.
+    pub fn events(&self) -> &Receiver<Event> {
+        &self.events
+    }
+
+    /// Asks the transaction to stop: before the request left it ends with
+    /// [`Error::Cancelled`], after with an in-doubt outcome.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// A token that cancels this transaction from elsewhere.
+    pub fn cancel_token(&self) -> CancelToken {
+        self.cancel.clone()
+    }
+}
+
+impl Terminal {
+    /// A terminal with a checked configuration. Nothing is opened yet.
+    pub fn new(config: TerminalConfig) -> Result<Terminal, ConfigError> {
+        config.validate()?;
+        Ok(Terminal {
+            inner: Arc::new(Inner {
+                config,
+                busy: AtomicBool::new(false),
+                serial: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TerminalConfig {
+        &self.inner.config
+    }
+
+    /// Whether a transaction is running.
+    pub fn is_busy(&self) -> bool {
+        self.inner.busy.load(Ordering::SeqCst)
+    }
+
+    /// Identify and status may run beside a transaction over TCP: each
+    /// request has its own connection and the terminal answers them at once.
+    fn needs_exclusive(&self, request: &Request) -> bool {
+        !(request.operation.is_query()
+            && matches!(self.inner.config.connection, Connection::Tcp { .. }))
+    }
+
+    fn acquire(&self, request: &Request) -> Result<BusyGuard, Error> {
+        if !self.needs_exclusive(request) {
+            return Ok(BusyGuard(None));
+        }
+        self.inner
+            .busy
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+            .map_err(|_| Error::Busy)?;
+        Ok(BusyGuard(Some(self.inner.clone())))
+    }
+
+    /// Runs a request and blocks until its outcome.
+    pub fn transact(&self, request: &Request) -> Result<Outcome, Error> {
+        self.transact_with(request, &mut |_| {}, &CancelToken::new())
+    }
+
+    /// Runs a request, reporting progress to `on_event` (on this thread),
+    /// stoppable through `cancel`.
+    pub fn transact_with(
+        &self,
+        request: &Request,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &CancelToken,
+    ) -> Result<Outcome, Error> {
+        let _guard = self.acquire(request)?;
+        self.run(request, on_event, cancel)
+    }
+
+    /// Starts a request on a thread of its own and returns at once. A second
+    /// transaction while one runs gets [`Error::Busy`] here, not later.
+    pub fn submit(&self, request: Request) -> Result<Pending, Error> {
+        let (result_tx, result_rx) = crossbeam_channel::bounded(1);
+        let (event_tx, event_rx) = crossbeam_channel::unbounded();
+        let cancel = self.submit_with(
+            request,
+            move |event| {
+                let _ = event_tx.send(event);
+            },
+            move |result| {
+                let _ = result_tx.send(result);
+            },
+        )?;
+        Ok(Pending {
+            result: result_rx,
+            events: event_rx,
+            cancel,
+        })
+    }
+
+    /// Starts a request on a thread of its own; `on_event` and `on_done` are
+    /// called on that thread. Returns the token that cancels it.
+    pub fn submit_with(
+        &self,
+        request: Request,
+        mut on_event: impl FnMut(Event) + Send + 'static,
+        on_done: impl FnOnce(Result<Outcome, Error>) + Send + 'static,
+    ) -> Result<CancelToken, Error> {
+        let guard = self.acquire(&request)?;
+        let cancel = CancelToken::new();
+        let terminal = self.clone();
+        let token = cancel.clone();
+        thread::Builder::new()
+            .name(format!("concert-{}", request.operation.name()))
+            .spawn(move || {
+                let _guard = guard;
+                let result = terminal.run(&request, &mut on_event, &token);
+                on_done(result);
+            })
+            .map_err(|e| Error::NotDelivered(format!("cannot start a thread: {e}")))?;
+        Ok(cancel)
+    }
+
+    /// A payment of `amount` minor units.
+    pub fn pay(&self, amount: u64, currency: Currency) -> Result<Outcome, Error> {
+        self.transact(&Request::pay(amount, currency))
+    }
+
+    /// A refund of `amount` minor units.
+    pub fn refund(&self, amount: u64, currency: Currency) -> Result<Outcome, Error> {
+        self.transact(&Request::refund(amount, currency))
+    }
+
+    /// Cancels an earlier payment of `amount` minor units.
+    pub fn cancel(&self, amount: u64, currency: Currency) -> Result<Outcome, Error> {
+        self.transact(&Request::cancel(amount, currency))
+    }
+
+    /// A pre-authorisation of `amount` minor units.
+    pub fn preauthorize(&self, amount: u64, currency: Currency) -> Result<Outcome, Error> {
+        self.transact(&Request::preauthorize(amount, currency))
+    }
+
+    /// Checks the terminal is there without a transaction.
+    pub fn identify(&self) -> Result<Outcome, Error> {
+        self.transact(&Request::new(Operation::Identify))
+    }
+
+    /// The result of the last transaction (V3).
+    pub fn status(&self) -> Result<Outcome, Error> {
+        self.transact(&Request::new(Operation::Status))
+    }
+
+    /// Télécollecte: remote batch settlement (V3).
+    pub fn settle(&self) -> Result<Outcome, Error> {
+        self.transact(&Request::new(Operation::Settle))
+    }
+
+    fn with_channel<T>(&self, f: impl FnOnce(&mut dyn Channel) -> T) -> T {
+        let config = &self.inner.config;
+        match &config.connection {
+            Connection::Tcp { host, port } => {
+                let mut channel = TcpChannel::new(
+                    host.clone(),
+                    *port,
+                    config.timeouts.connect,
+                    config.timeouts.quiet_period,
+                );
+                f(&mut channel)
+            }
+            Connection::Serial(line) => {
+                // Serial requests hold the busy flag, so this lock is never
+                // contended; a poisoned lock only means an earlier panic.
+                let mut slot = self
+                    .inner
+                    .serial
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let channel = slot.get_or_insert_with(|| {
+                    SerialChannel::new(line.clone(), config.effective_link())
+                });
+                f(channel)
+            }
+        }
+    }
+
+    fn run(
+        &self,
+        request: &Request,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &CancelToken,
+    ) -> Result<Outcome, Error> {
+        let config = &self.inner.config;
+        let v2 = config.protocol.is_v2();
+        let payload = encode_request(config, request)?;
+        log::info!(
+            "{} {} {}",
+            request.operation.name(),
+            request.amount.map_or_else(String::new, |a| a.to_string()),
+            request.currency.map_or("", |c| c.alpha())
+        );
+        on_event(Event::Connecting);
+        if v2 && request.operation == Operation::Identify {
+            let answered = self.with_channel(|c| c.probe(cancel))?;
+            let mut outcome = Outcome::new(Status::Approved, request.operation);
+            outcome.reason = if answered {
+                "terminal acknowledged ENQ".into()
+            } else {
+                "terminal reachable".into()
+            };
+            on_event(Event::Done(outcome.status));
+            return Ok(outcome);
+        }
+        let answer_timeout = if request.operation.is_query() {
+            config.timeouts.query
+        } else {
+            config.timeouts.answer
+        };
+        let spec = ExchangeSpec {
+            payload: &payload,
+            expect_answer: true,
+            answer_timeout,
+            cancel,
+        };
+        trace(v2, Direction::Sent, &payload);
+        let exchanged = self.with_channel(|c| c.exchange(&spec, on_event));
+        let serial = matches!(config.connection, Connection::Serial(_));
+        let frames = |sent: &[u8], received: &[u8]| {
+            let mask = |b: &[u8]| {
+                if serial {
+                    mask_serial_stream(v2, b)
+                } else {
+                    mask_payload(v2, b)
+                }
+            };
+            let mut frames = vec![WireFrame {
+                direction: Direction::Sent,
+                bytes: mask(sent),
+            }];
+            if !received.is_empty() {
+                frames.push(WireFrame {
+                    direction: Direction::Received,
+                    bytes: mask(received),
+                });
+            }
+            frames
+        };
+        let outcome = match exchanged {
+            Ok(Exchanged {
+                answer,
+                sent,
+                received,
+            }) => {
+                let answer = answer.unwrap_or_default();
+                trace(v2, Direction::Received, &answer);
+                let mut outcome = if v2 {
+                    decode_v2(request, &answer, config)
+                } else {
+                    decode_v3(request, &answer, config)
+                };
+                outcome.frames = frames(&sent, &received);
+                outcome
+            }
+            Err(Failure::NotSent(e)) => {
+                log::info!("{} not sent: {e}", request.operation.name());
+                return Err(e);
+            }
+            Err(Failure::InDoubt {
+                cause,
+                sent,
+                received,
+            }) => {
+                log::warn!("{} in doubt: {cause}", request.operation.name());
+                let raw = (!received.is_empty()).then(|| {
+                    if serial {
+                        mask_serial_stream(v2, &received)
+                    } else {
+                        mask_payload(v2, &received)
+                    }
+                });
+                let mut outcome = in_doubt(request, cause, raw.as_deref());
+                outcome.frames = frames(&sent, &received);
+                outcome
+            }
+        };
+        log::info!(
+            "{} {}: {}{}",
+            request.operation.name(),
+            outcome.status,
+            outcome.reason,
+            outcome
+                .card_number
+                .as_deref()
+                .map_or_else(String::new, |c| format!(" card {c}"))
+        );
+        on_event(Event::Done(outcome.status));
+        Ok(outcome)
+    }
+}
+
+/// The wire trace: hex and ASCII, card numbers masked, at trace level under
+/// the `concert::wire` target so it is off unless asked for.
+fn trace(v2: bool, direction: Direction, payload: &[u8]) {
+    if log::log_enabled!(target: "concert::wire", log::Level::Trace) {
+        let arrow = if direction == Direction::Sent {
+            "->"
+        } else {
+            "<-"
+        };
+        log::trace!(
+            target: "concert::wire",
+            "{arrow} {}",
+            hex_ascii(&mask_payload(v2, payload))
+        );
+    }
+}

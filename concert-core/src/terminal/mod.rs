@@ -1,0 +1,21 @@
+//! The client till software calls: configure a [`Terminal`] once, then run
+//! transactions, blocking or in the background.
+
+mod client;
+mod config;
+mod decode;
+mod encode;
+mod error;
+mod event;
+mod outcome;
+mod request;
+pub mod wire;
+
+pub use crate::transport::CancelToken;
+pub use client::{Pending, Terminal};
+pub use config::{ConfigError, Connection, Parity, Protocol, SerialLine, TerminalConfig, Timeouts};
+pub use encode::encode_request;
+pub use error::{Error, RequestError};
+pub use event::Event;
+pub use outcome::{ApplicationUsed, Direction, EchoMismatch, Outcome, Status, WireFrame};
+pub use request::{Application, Operation, ReceiptWanted, Request};

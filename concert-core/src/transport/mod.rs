@@ -1,0 +1,99 @@
+//! Transports drive the sans-I/O protocol code over real connections: one
+//! TCP connection per request, or a serial line with the link layer.
+//! Both sit behind [`Channel`], so the terminal client does not care which.
+
+mod ports;
+mod serial;
+mod tcp;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+pub use ports::{KNOWN_TERMINALS, PortInfo, TERMINAL_VENDORS, known_terminal, list_ports};
+pub use serial::SerialChannel;
+pub use tcp::TcpChannel;
+
+use crate::terminal::{Error, Event};
+
+/// Asks a running exchange to stop. Cheap to clone; every clone controls
+/// the same exchange.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A fresh token.
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    /// Asks the exchange to stop. Before the request left, it ends with
+    /// [`Error::Cancelled`]; after, with an in-doubt outcome.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether cancellation was asked for.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How often blocking waits wake up to look at the cancel token.
+pub(crate) const CANCEL_POLL: Duration = Duration::from_millis(50);
+
+/// One request out, one answer back.
+pub struct ExchangeSpec<'a> {
+    /// Request payload (V3 text or V2 fixed-width message).
+    pub payload: &'a [u8],
+    /// Whether an answer is expected.
+    pub expect_answer: bool,
+    /// How long to wait for the answer once the request is delivered.
+    pub answer_timeout: Duration,
+    /// Stops the exchange.
+    pub cancel: &'a CancelToken,
+}
+
+/// What an exchange brought back.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Exchanged {
+    /// The answer payload, if one was expected.
+    pub answer: Option<Vec<u8>>,
+    /// Every byte written.
+    pub sent: Vec<u8>,
+    /// Every byte read.
+    pub received: Vec<u8>,
+}
+
+/// How an exchange failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Nothing reached the terminal: safe to retry.
+    NotSent(Error),
+    /// The request may have reached the terminal; its fate is unknown.
+    InDoubt {
+        /// What went wrong.
+        cause: String,
+        /// Every byte written.
+        sent: Vec<u8>,
+        /// Every byte read before the failure.
+        received: Vec<u8>,
+    },
+}
+
+/// A way to reach a terminal.
+pub trait Channel: Send {
+    /// Sends a request and waits for its answer, reporting progress.
+    fn exchange(
+        &mut self,
+        spec: &ExchangeSpec<'_>,
+        events: &mut dyn FnMut(Event),
+    ) -> Result<Exchanged, Failure>;
+
+    /// Checks that the terminal is there without starting a transaction
+    /// (serial: ENQ → ACK → EOT). TCP channels exchange `CD=I` instead and
+    /// return `Ok(false)` here to say so.
+    fn probe(&mut self, _cancel: &CancelToken) -> Result<bool, Error> {
+        Ok(false)
+    }
+}

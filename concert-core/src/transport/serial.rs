@@ -1,0 +1,256 @@
+//! A serial line (RS232, USB CDC-ACM, Bluetooth SPP) driving the link-layer
+//! machines with real bytes and real time.
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use serialport::SerialPort;
+
+use super::{CANCEL_POLL, CancelToken, Channel, ExchangeSpec, Exchanged, Failure};
+use crate::frame::{ACK, ENQ, EOT, NAK};
+use crate::link::{Exchange, LinkConfig, LinkError, LinkEvent};
+use crate::terminal::{Error, Event, Parity, SerialLine};
+
+/// A terminal on a serial line. The port is opened on first use and kept
+/// open; any I/O error closes it so the next request opens it afresh.
+pub struct SerialChannel {
+    line: SerialLine,
+    link: LinkConfig,
+    port: Option<Box<dyn SerialPort>>,
+}
+
+impl SerialChannel {
+    /// A channel on `line` with link settings `link`.
+    pub fn new(line: SerialLine, link: LinkConfig) -> SerialChannel {
+        SerialChannel {
+            line,
+            link,
+            port: None,
+        }
+    }
+
+    fn port(&mut self) -> Result<&mut Box<dyn SerialPort>, Error> {
+        if self.port.is_none() {
+            self.port = Some(open(&self.line)?);
+        }
+        let port = self.port.as_mut().ok_or_else(|| Error::PortOpen {
+            path: self.line.path.clone(),
+            reason: "port unavailable".into(),
+        })?;
+        // Stale bytes from an earlier session would be taken for this one.
+        let _ = port.clear(serialport::ClearBuffer::Input);
+        Ok(port)
+    }
+}
+
+/// Opens a serial port with the line settings.
+pub(crate) fn open(line: &SerialLine) -> Result<Box<dyn SerialPort>, Error> {
+    let parity = match line.parity {
+        Parity::None => serialport::Parity::None,
+        Parity::Even => serialport::Parity::Even,
+        Parity::Odd => serialport::Parity::Odd,
+    };
+    let data_bits = if line.data_bits == 7 {
+        serialport::DataBits::Seven
+    } else {
+        serialport::DataBits::Eight
+    };
+    let stop_bits = if line.stop_bits == 2 {
+        serialport::StopBits::Two
+    } else {
+        serialport::StopBits::One
+    };
+    serialport::new(&line.path, line.baud)
+        .data_bits(data_bits)
+        .parity(parity)
+        .stop_bits(stop_bits)
+        .flow_control(serialport::FlowControl::None)
+        .timeout(CANCEL_POLL)
+        .open()
+        .map_err(|e| Error::PortOpen {
+            path: line.path.clone(),
+            reason: e.to_string(),
+        })
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+    )
+}
+
+/// Reads whatever arrives within `wait` (at most [`CANCEL_POLL`]).
+fn read_some(port: &mut dyn SerialPort, buf: &mut [u8], wait: Duration) -> io::Result<usize> {
+    let _ = port.set_timeout(wait.clamp(Duration::from_millis(1), CANCEL_POLL));
+    match port.read(buf) {
+        Ok(n) => Ok(n),
+        Err(e) if is_timeout(&e) => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+impl Channel for SerialChannel {
+    fn exchange(
+        &mut self,
+        spec: &ExchangeSpec<'_>,
+        events: &mut dyn FnMut(Event),
+    ) -> Result<Exchanged, Failure> {
+        if spec.cancel.is_cancelled() {
+            return Err(Failure::NotSent(Error::Cancelled));
+        }
+        let link = LinkConfig {
+            answer_timeout: spec.answer_timeout,
+            ..self.link.clone()
+        };
+        let port = self.port().map_err(Failure::NotSent)?;
+        let mut exchange = Exchange::new(spec.payload, &link, spec.expect_answer, Instant::now())
+            .map_err(|e| Failure::NotSent(Error::NotDelivered(e.to_string())))?;
+        let mut sent = Vec::new();
+        let mut received = Vec::new();
+        let mut buf = [0u8; 512];
+        let mut io_error: Option<io::Error> = None;
+        let outcome = loop {
+            let now = Instant::now();
+            while let Some(bytes) = exchange.poll_transmit(now) {
+                if let Err(e) = port.write_all(&bytes) {
+                    io_error = Some(e);
+                    break;
+                }
+                sent.extend_from_slice(&bytes);
+            }
+            while let Some(event) = exchange.poll_event() {
+                match event {
+                    LinkEvent::FrameSent { attempt: 1 } => events(Event::Sent),
+                    LinkEvent::FrameAcknowledged => {
+                        events(Event::Acknowledged);
+                        if spec.expect_answer {
+                            events(Event::WaitingForAnswer);
+                        }
+                    }
+                    LinkEvent::FrameReceived(_) => events(Event::AnswerReceived),
+                    LinkEvent::UnsolicitedFrame(payload) => log::warn!(
+                        "terminal pushed a frame of {} bytes before our request; ignored",
+                        payload.len()
+                    ),
+                    LinkEvent::BadFrame { reason } => {
+                        log::warn!("damaged frame from the terminal: {reason}")
+                    }
+                    LinkEvent::Ignored(b) => log::debug!("ignored stray byte 0x{b:02x}"),
+                    _ => {}
+                }
+            }
+            if let Some(e) = io_error.take() {
+                break Err(e.to_string());
+            }
+            if let Some(result) = exchange.result() {
+                break Ok(result);
+            }
+            if spec.cancel.is_cancelled() {
+                break Err("cancelled".into());
+            }
+            let wait = exchange
+                .poll_timeout()
+                .map_or(CANCEL_POLL, |d| d.saturating_duration_since(now));
+            if wait.is_zero() {
+                exchange.handle_timeout(now);
+                continue;
+            }
+            match read_some(port.as_mut(), &mut buf, wait) {
+                Ok(0) => {}
+                Ok(n) => {
+                    received.extend_from_slice(&buf[..n]);
+                    exchange.handle_input(&buf[..n], Instant::now());
+                }
+                Err(e) => io_error = Some(e),
+            }
+            let now = Instant::now();
+            if exchange.poll_timeout().is_some_and(|d| now >= d) {
+                exchange.handle_timeout(now);
+            }
+        };
+        let reached = exchange.reached_peer();
+        let failed = |cause: String, sent: Vec<u8>, received: Vec<u8>| {
+            if reached {
+                Failure::InDoubt {
+                    cause,
+                    sent,
+                    received,
+                }
+            } else if cause == "cancelled" {
+                Failure::NotSent(Error::Cancelled)
+            } else {
+                Failure::NotSent(Error::NotDelivered(cause))
+            }
+        };
+        match outcome {
+            Ok(Ok(answer)) => Ok(Exchanged {
+                answer,
+                sent,
+                received,
+            }),
+            Ok(Err(link_error)) => {
+                let in_doubt = link_error.may_have_reached_peer();
+                let cause = describe(&link_error);
+                if in_doubt {
+                    Err(Failure::InDoubt {
+                        cause,
+                        sent,
+                        received,
+                    })
+                } else {
+                    Err(Failure::NotSent(Error::NotDelivered(cause)))
+                }
+            }
+            Err(cause) => {
+                if cause != "cancelled" {
+                    // The port is in an unknown state: reopen next time.
+                    self.port = None;
+                }
+                Err(failed(cause, sent, received))
+            }
+        }
+    }
+
+    fn probe(&mut self, cancel: &CancelToken) -> Result<bool, Error> {
+        let ack_timeout = self.link.ack_timeout;
+        let attempts = self.link.enq_attempts.max(1);
+        let pause = self.link.enq_retry_pause;
+        let port = self.port()?;
+        let mut buf = [0u8; 64];
+        for attempt in 1..=attempts {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            port.write_all(&[ENQ])
+                .map_err(|e| Error::NotDelivered(format!("writing ENQ failed: {e}")))?;
+            let deadline = Instant::now() + ack_timeout;
+            let mut answer = None;
+            while answer.is_none() && Instant::now() < deadline && !cancel.is_cancelled() {
+                let wait = deadline.saturating_duration_since(Instant::now());
+                let n = read_some(port.as_mut(), &mut buf, wait)
+                    .map_err(|e| Error::NotDelivered(format!("reading failed: {e}")))?;
+                answer = buf[..n].iter().copied().find(|b| matches!(*b, ACK | NAK));
+            }
+            let _ = port.write_all(&[EOT]);
+            if answer == Some(ACK) {
+                return Ok(true);
+            }
+            if attempt < attempts {
+                // Give the terminal the documented pause before asking again,
+                // still watching the cancel token.
+                let until = Instant::now() + pause;
+                while Instant::now() < until && !cancel.is_cancelled() {
+                    let _ = read_some(port.as_mut(), &mut buf, until - Instant::now());
+                }
+            }
+        }
+        Err(Error::NotDelivered(format!(
+            "terminal did not acknowledge ENQ ({attempts} attempts)"
+        )))
+    }
+}
+
+fn describe(e: &LinkError) -> String {
+    e.to_string()
+}

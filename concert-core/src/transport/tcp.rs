@@ -1,0 +1,208 @@
+//! V3 over TCP: a new connection per request; the answer is read until it
+//! parses into complete records carrying `AE` and then either the terminal
+//! closes or the line stays quiet — never a single `recv()`.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use super::{CANCEL_POLL, Channel, ExchangeSpec, Exchanged, Failure};
+use crate::terminal::{Error, Event};
+use crate::v3::{DecodeErrorKind, DecodeOptions, tags::AE, tlv::decode_records};
+
+/// Answers larger than this are not answers.
+const MAX_ANSWER: usize = 64 * 1024;
+
+/// A terminal reached over TCP/IP.
+#[derive(Debug, Clone)]
+pub struct TcpChannel {
+    host: String,
+    port: u16,
+    connect_timeout: Duration,
+    quiet_period: Duration,
+}
+
+impl TcpChannel {
+    /// A channel to `host:port`.
+    pub fn new(
+        host: impl Into<String>,
+        port: u16,
+        connect_timeout: Duration,
+        quiet_period: Duration,
+    ) -> TcpChannel {
+        TcpChannel {
+            host: host.into(),
+            port,
+            connect_timeout,
+            quiet_period,
+        }
+    }
+
+    fn target(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    fn connect(&self) -> Result<TcpStream, Error> {
+        let target = self.target();
+        let fail = |source| Error::Connect {
+            target: target.clone(),
+            source,
+        };
+        let addrs: Vec<SocketAddr> = (self.host.as_str(), self.port)
+            .to_socket_addrs()
+            .map_err(fail)?
+            .collect();
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "host resolves to no address");
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, self.connect_timeout) {
+                Ok(stream) => return Ok(stream),
+                Err(e) => last = e,
+            }
+        }
+        Err(fail(last))
+    }
+}
+
+/// Where a partial answer stands.
+#[derive(Debug, PartialEq, Eq)]
+enum Completeness {
+    /// More bytes are needed.
+    Partial,
+    /// Whole records with `AE`: done once the line is quiet.
+    Complete,
+    /// Bytes that will never parse: stop once the line is quiet.
+    Garbage,
+}
+
+fn completeness(bytes: &[u8]) -> Completeness {
+    match decode_records(bytes, DecodeOptions::TOLERANT) {
+        Ok(records) if records.iter().any(|r| r.tag == AE) => Completeness::Complete,
+        Ok(_) => Completeness::Partial,
+        Err(e) => match e.kind {
+            DecodeErrorKind::Empty
+            | DecodeErrorKind::TruncatedHeader { .. }
+            | DecodeErrorKind::LengthOverrun { .. } => Completeness::Partial,
+            _ => Completeness::Garbage,
+        },
+    }
+}
+
+impl Channel for TcpChannel {
+    fn exchange(
+        &mut self,
+        spec: &ExchangeSpec<'_>,
+        events: &mut dyn FnMut(Event),
+    ) -> Result<Exchanged, Failure> {
+        if spec.cancel.is_cancelled() {
+            return Err(Failure::NotSent(Error::Cancelled));
+        }
+        let mut stream = self.connect().map_err(Failure::NotSent)?;
+        if spec.cancel.is_cancelled() {
+            return Err(Failure::NotSent(Error::Cancelled));
+        }
+        let _ = stream.set_nodelay(true);
+        let sent = spec.payload.to_vec();
+        let in_doubt = |cause: String, received: Vec<u8>| Failure::InDoubt {
+            cause,
+            sent: sent.clone(),
+            received,
+        };
+        let _ = stream.set_write_timeout(Some(self.connect_timeout));
+        if let Err(e) = stream.write_all(spec.payload) {
+            // Part of the request may have reached the terminal.
+            return Err(in_doubt(
+                format!("writing the request failed: {e}"),
+                Vec::new(),
+            ));
+        }
+        events(Event::Sent);
+        if !spec.expect_answer {
+            return Ok(Exchanged {
+                answer: None,
+                sent,
+                received: Vec::new(),
+            });
+        }
+        events(Event::WaitingForAnswer);
+        let deadline = Instant::now() + spec.answer_timeout;
+        let mut received = Vec::with_capacity(512);
+        let mut buf = [0u8; 4096];
+        let mut quiet_until: Option<Instant> = None;
+        loop {
+            let now = Instant::now();
+            if let Some(q) = quiet_until
+                && now >= q
+            {
+                break;
+            }
+            if now >= deadline {
+                let cause = format!(
+                    "no complete answer within {} s",
+                    spec.answer_timeout.as_secs()
+                );
+                return Err(in_doubt(cause, received));
+            }
+            if spec.cancel.is_cancelled() {
+                return Err(in_doubt(
+                    "cancelled while waiting for the answer".into(),
+                    received,
+                ));
+            }
+            let wake = quiet_until.unwrap_or(deadline).min(deadline);
+            let wait = wake.saturating_duration_since(now).min(CANCEL_POLL);
+            let _ = stream.set_read_timeout(Some(wait.max(Duration::from_millis(1))));
+            match stream.read(&mut buf) {
+                Ok(0) => {
+                    if completeness(&received) == Completeness::Partial {
+                        let cause = if received.is_empty() {
+                            "terminal closed the connection without answering".to_owned()
+                        } else {
+                            format!(
+                                "connection closed after {} bytes of an incomplete answer",
+                                received.len()
+                            )
+                        };
+                        return Err(in_doubt(cause, received));
+                    }
+                    break;
+                }
+                Ok(n) => {
+                    received.extend_from_slice(&buf[..n]);
+                    if received.len() > MAX_ANSWER {
+                        return Err(in_doubt(
+                            format!("answer exceeds {MAX_ANSWER} bytes"),
+                            received,
+                        ));
+                    }
+                    quiet_until = match completeness(&received) {
+                        Completeness::Partial => None,
+                        _ => Some(Instant::now() + self.quiet_period),
+                    };
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
+                    ) => {}
+                Err(e) => {
+                    if completeness(&received) != Completeness::Partial {
+                        break;
+                    }
+                    return Err(in_doubt(format!("connection lost: {e}"), received));
+                }
+            }
+        }
+        events(Event::AnswerReceived);
+        Ok(Exchanged {
+            answer: Some(received.clone()),
+            sent,
+            received,
+        })
+    }
+}
