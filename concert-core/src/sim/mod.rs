@@ -20,8 +20,10 @@
 mod config;
 mod engine;
 mod journal;
+#[cfg(unix)]
 mod pty;
 mod script;
+#[cfg(unix)]
 mod serial;
 mod stop;
 mod tcp;
@@ -199,6 +201,11 @@ impl Simulator {
                     pty_path: None,
                 })
             }
+            #[cfg(not(unix))]
+            SimTransport::Pty => Err(SimError::Pty(
+                "pseudo-terminal pairs exist on Unix systems only".to_owned(),
+            )),
+            #[cfg(unix)]
             SimTransport::Pty => {
                 let (path, thread) = serial::start(config.link.clone(), Arc::clone(&shared))?;
                 log::info!(

@@ -108,41 +108,9 @@ impl Pty {
 /// Opens the slave path without making it our controlling terminal.
 fn open_keeper(path: &std::path::Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true).write(true);
-    match o_noctty() {
-        Some(flag) => {
-            options.custom_flags(flag);
-        }
-        None => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::Unsupported,
-                "O_NOCTTY unknown on this platform",
-            ));
-        }
-    }
-    options.open(path)
-}
-
-/// `O_NOCTTY` of the platform (no `libc` dependency here).
-fn o_noctty() -> Option<i32> {
-    if cfg!(all(
-        any(target_os = "linux", target_os = "android"),
-        any(target_arch = "mips", target_arch = "mips64")
-    )) {
-        Some(0o4000)
-    } else if cfg!(all(
-        any(target_os = "linux", target_os = "android"),
-        any(target_arch = "sparc", target_arch = "sparc64")
-    )) {
-        Some(0x8000)
-    } else if cfg!(any(target_os = "linux", target_os = "android")) {
-        Some(0o400)
-    } else if cfg!(any(target_os = "macos", target_os = "ios")) {
-        Some(0x20000)
-    } else if cfg!(any(target_os = "freebsd", target_os = "dragonfly")) {
-        Some(0x8000)
-    } else {
-        None
-    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(path)
 }
