@@ -1,5 +1,6 @@
 //! [`Terminal`]: one configured terminal, one transaction at a time.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
 
-use super::config::{ConfigError, Connection, TerminalConfig};
+use super::config::{ConfigError, Connection, SerialLine, TerminalConfig};
 use super::decode::{decode_v2, decode_v3, in_doubt};
 use super::encode::encode_request;
 use super::error::Error;
@@ -63,6 +64,7 @@ impl Drop for BusyGuard {
 /// A transaction running in the background: wait for it, poll it, watch
 /// its events or cancel it.
 pub struct Pending {
+    request: Request,
     result: Receiver<Result<Outcome, Error>>,
     events: Receiver<Event>,
     cancel: CancelToken,
@@ -71,9 +73,7 @@ pub struct Pending {
 impl Pending {
     /// Blocks until the transaction ends.
     pub fn wait(self) -> Result<Outcome, Error> {
-        self.result.recv().unwrap_or(Err(Error::NotDelivered(
-            "the transaction thread ended without a result".into(),
-        )))
+        self.result.recv().unwrap_or_else(|_| self.lost())
     }
 
     /// Waits at most `timeout`; `None` if still running.
@@ -81,9 +81,7 @@ impl Pending {
         match self.result.recv_timeout(timeout) {
             Ok(r) => Some(r),
             Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => Some(Err(Error::NotDelivered(
-                "the transaction thread ended without a result".into(),
-            ))),
+            Err(RecvTimeoutError::Disconnected) => Some(self.lost()),
         }
     }
 
@@ -92,10 +90,18 @@ impl Pending {
         match self.result.try_recv() {
             Ok(r) => Some(r),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(Err(Error::NotDelivered(
-                "the transaction thread ended without a result".into(),
-            ))),
+            Err(TryRecvError::Disconnected) => Some(self.lost()),
         }
+    }
+
+    /// The worker ended without a word (its result was already taken, or
+    /// it died): the request may have reached the terminal.
+    fn lost(&self) -> Result<Outcome, Error> {
+        Ok(in_doubt(
+            &self.request,
+            "the transaction's result was already taken or its thread ended",
+            None,
+        ))
     }
 
     /// Progress events, in order; the channel closes when the transaction ends.
@@ -178,6 +184,7 @@ impl Terminal {
     pub fn submit(&self, request: Request) -> Result<Pending, Error> {
         let (result_tx, result_rx) = crossbeam_channel::bounded(1);
         let (event_tx, event_rx) = crossbeam_channel::unbounded();
+        let request_copy = request.clone();
         let cancel = self.submit_with(
             request,
             move |event| {
@@ -188,6 +195,7 @@ impl Terminal {
             },
         )?;
         Ok(Pending {
+            request: request_copy,
             result: result_rx,
             events: event_rx,
             cancel,
@@ -210,7 +218,18 @@ impl Terminal {
             .name(format!("concert-{}", request.operation.name()))
             .spawn(move || {
                 let _guard = guard;
-                let result = terminal.run(&request, &mut on_event, &token);
+                // A panic is a bug, but the request may already be out:
+                // report it in doubt rather than lose the caller's answer.
+                let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                    terminal.run(&request, &mut on_event, &token)
+                }))
+                .unwrap_or_else(|_| {
+                    Ok(in_doubt(
+                        &request,
+                        "internal error during the transaction",
+                        None,
+                    ))
+                });
                 on_done(result);
             })
             .map_err(|e| Error::NotDelivered(format!("cannot start a thread: {e}")))?;
@@ -264,20 +283,22 @@ impl Terminal {
                 );
                 f(&mut channel)
             }
-            Connection::Serial(line) => {
-                // Serial requests hold the busy flag, so this lock is never
-                // contended; a poisoned lock only means an earlier panic.
-                let mut slot = self
-                    .inner
-                    .serial
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                let channel = slot.get_or_insert_with(|| {
-                    SerialChannel::new(line.clone(), config.effective_link())
-                });
-                f(channel)
-            }
+            Connection::Serial(line) => self.with_serial(line, |channel| f(channel)),
         }
+    }
+
+    /// The serial line, opened on first use. Serial requests hold the busy
+    /// flag, so its lock is never contended; a poisoned lock only means an
+    /// earlier panic, and the channel reopens its port after any failure.
+    fn with_serial<T>(&self, line: &SerialLine, f: impl FnOnce(&mut SerialChannel) -> T) -> T {
+        let mut slot = self
+            .inner
+            .serial
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        f(slot.get_or_insert_with(|| {
+            SerialChannel::new(line.clone(), self.inner.config.effective_link())
+        }))
     }
 
     fn run(
@@ -297,13 +318,13 @@ impl Terminal {
         );
         on_event(Event::Connecting);
         if v2 && request.operation == Operation::Identify {
-            let answered = self.with_channel(|c| c.probe(cancel))?;
-            let mut outcome = Outcome::new(Status::Approved, request.operation);
-            outcome.reason = if answered {
-                "terminal acknowledged ENQ".into()
-            } else {
-                "terminal reachable".into()
+            // V2 is serial only (checked with the configuration).
+            let Connection::Serial(line) = &config.connection else {
+                return Err(Error::Config(ConfigError::V2OverTcp));
             };
+            self.with_serial(line, |channel| channel.probe(cancel))?;
+            let mut outcome = Outcome::new(Status::Approved, request.operation);
+            outcome.reason = "terminal acknowledged ENQ".into();
             on_event(Event::Done(outcome.status));
             return Ok(outcome);
         }

@@ -89,11 +89,4 @@ pub trait Channel: Send {
         spec: &ExchangeSpec<'_>,
         events: &mut dyn FnMut(Event),
     ) -> Result<Exchanged, Failure>;
-
-    /// Checks that the terminal is there without starting a transaction
-    /// (serial: ENQ → ACK → EOT). TCP channels exchange `CD=I` instead and
-    /// return `Ok(false)` here to say so.
-    fn probe(&mut self, _cancel: &CancelToken) -> Result<bool, Error> {
-        Ok(false)
-    }
 }

@@ -110,7 +110,7 @@ impl Channel for SerialChannel {
         let mut received = Vec::new();
         let mut buf = [0u8; 512];
         let mut io_error: Option<io::Error> = None;
-        let outcome = loop {
+        let ended = loop {
             let now = Instant::now();
             while let Some(bytes) = exchange.poll_transmit(now) {
                 if let Err(e) = port.write_all(&bytes) {
@@ -141,13 +141,13 @@ impl Channel for SerialChannel {
                 }
             }
             if let Some(e) = io_error.take() {
-                break Err(e.to_string());
+                break Ended::Io(e);
             }
             if let Some(result) = exchange.result() {
-                break Ok(result);
+                break Ended::Finished(result);
             }
             if spec.cancel.is_cancelled() {
-                break Err("cancelled".into());
+                break Ended::Cancelled;
             }
             let wait = exchange
                 .poll_timeout()
@@ -169,50 +169,52 @@ impl Channel for SerialChannel {
                 exchange.handle_timeout(now);
             }
         };
-        let reached = exchange.reached_peer();
-        let failed = |cause: String, sent: Vec<u8>, received: Vec<u8>| {
-            if reached {
-                Failure::InDoubt {
-                    cause,
+        let (cause, may_have_arrived) = match ended {
+            Ended::Finished(Ok(answer)) => {
+                return Ok(Exchanged {
+                    answer,
                     sent,
                     received,
-                }
-            } else if cause == "cancelled" {
-                Failure::NotSent(Error::Cancelled)
-            } else {
-                Failure::NotSent(Error::NotDelivered(cause))
+                });
+            }
+            // The link layer knows whether the frame could have been taken.
+            Ended::Finished(Err(e)) => (e.to_string(), e.may_have_reached_peer()),
+            Ended::Cancelled if !exchange.reached_peer() => {
+                return Err(Failure::NotSent(Error::Cancelled));
+            }
+            Ended::Cancelled => ("cancelled while waiting for the answer".into(), true),
+            Ended::Io(e) => {
+                // The port is in an unknown state: reopen it next time.
+                self.port = None;
+                (format!("serial I/O failed: {e}"), exchange.reached_peer())
             }
         };
-        match outcome {
-            Ok(Ok(answer)) => Ok(Exchanged {
-                answer,
+        if may_have_arrived {
+            Err(Failure::InDoubt {
+                cause,
                 sent,
                 received,
-            }),
-            Ok(Err(link_error)) => {
-                let in_doubt = link_error.may_have_reached_peer();
-                let cause = describe(&link_error);
-                if in_doubt {
-                    Err(Failure::InDoubt {
-                        cause,
-                        sent,
-                        received,
-                    })
-                } else {
-                    Err(Failure::NotSent(Error::NotDelivered(cause)))
-                }
-            }
-            Err(cause) => {
-                if cause != "cancelled" {
-                    // The port is in an unknown state: reopen next time.
-                    self.port = None;
-                }
-                Err(failed(cause, sent, received))
-            }
+            })
+        } else {
+            Err(Failure::NotSent(Error::NotDelivered(cause)))
         }
     }
+}
 
-    fn probe(&mut self, cancel: &CancelToken) -> Result<bool, Error> {
+/// Why the drive loop stopped.
+enum Ended {
+    /// The link layer finished, well or not.
+    Finished(Result<Option<Vec<u8>>, LinkError>),
+    /// The caller cancelled.
+    Cancelled,
+    /// Reading or writing the port failed.
+    Io(io::Error),
+}
+
+impl SerialChannel {
+    /// Checks the terminal is there without a transaction: ENQ → ACK → EOT,
+    /// with the configured attempts and pauses.
+    pub fn probe(&mut self, cancel: &CancelToken) -> Result<(), Error> {
         let ack_timeout = self.link.ack_timeout;
         let attempts = self.link.enq_attempts.max(1);
         let pause = self.link.enq_retry_pause;
@@ -234,7 +236,7 @@ impl Channel for SerialChannel {
             }
             let _ = port.write_all(&[EOT]);
             if answer == Some(ACK) {
-                return Ok(true);
+                return Ok(());
             }
             if attempt < attempts {
                 // Give the terminal the documented pause before asking again,
@@ -249,8 +251,4 @@ impl Channel for SerialChannel {
             "terminal did not acknowledge ENQ ({attempts} attempts)"
         )))
     }
-}
-
-fn describe(e: &LinkError) -> String {
-    e.to_string()
 }
