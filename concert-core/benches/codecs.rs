@@ -8,7 +8,9 @@ use std::hint::black_box;
 use concert_core::frame::{decode_frame, encode_frame};
 use concert_core::v2;
 use concert_core::v3::{Message, MessageBuilder, tags::*};
-use criterion::{Criterion, criterion_group, criterion_main};
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group};
 
 const V3_ANSWER: &[u8] = b"CZ0040300CJ012012345678901CA00201CE003978BA0010CD0010CB0041250AE00210CC003001CI0011AC006276816AA016455972######4486AI021A00000000800431533132AB0042705CF0101010000000CG006424242";
 const V2_ANSWER: &[u8] =
@@ -93,5 +95,60 @@ fn v2(c: &mut Criterion) {
     g.finish();
 }
 
+/// Median time per call of `f` over a few rounds.
+fn per_call(mut f: impl FnMut()) -> f64 {
+    const CALLS: u32 = 100_000;
+    let mut rounds: Vec<f64> = (0..7)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..CALLS {
+                f();
+            }
+            start.elapsed().as_secs_f64() * 1e9 / f64::from(CALLS)
+        })
+        .collect();
+    rounds.sort_by(f64::total_cmp);
+    rounds[rounds.len() / 2]
+}
+
+/// The same pairs timed back to back, printed as ratios.
+fn ratios() {
+    let v3_text = std::str::from_utf8(V3_ANSWER).unwrap();
+    let v2_text = std::str::from_utf8(V2_ANSWER).unwrap();
+    let pairs: [(&str, f64, f64); 2] = [
+        (
+            "V3 answer decode",
+            per_call(|| {
+                let m = Message::decode(black_box(V3_ANSWER)).unwrap();
+                black_box((m.amount(), m.action_status(), m.card_number()));
+            }),
+            per_call(|| {
+                black_box(baseline_v3(black_box(v3_text)));
+            }),
+        ),
+        (
+            "V2 answer decode",
+            per_call(|| {
+                black_box(v2::Answer::decode(black_box(V2_ANSWER)).unwrap());
+            }),
+            per_call(|| {
+                black_box(baseline_v2(black_box(v2_text)));
+            }),
+        ),
+    ];
+    println!("\nside by side (median of 7 rounds of 100k calls):");
+    for (name, ours, baseline) in pairs {
+        println!(
+            "  {name}: concert {ours:.0} ns, string-map baseline {baseline:.0} ns -> {:.1}x",
+            baseline / ours
+        );
+    }
+}
+
 criterion_group!(benches, v3, v2);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    ratios();
+}

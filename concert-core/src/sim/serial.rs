@@ -18,6 +18,7 @@ use super::stop::StopSignal;
 use super::{JournalEntry, Reply, Shared, finish_exchange, journal_answer, process};
 use crate::frame::{NAK, STX};
 use crate::link::{LinkConfig, LinkEvent, LinkQuirks, Receiver, SendOutcome, Sender};
+use crate::transport::is_wait_over;
 
 /// Longest read on the master: how often the stop signal is looked at.
 const POLL: Duration = Duration::from_millis(20);
@@ -345,14 +346,7 @@ impl Server {
                         .extend_from_slice(&bytes[..bytes.len().min(room)]);
                     machine.input(bytes, Instant::now());
                 }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::TimedOut
-                            | io::ErrorKind::WouldBlock
-                            | io::ErrorKind::Interrupted
-                    ) =>
-                {
+                Err(e) if is_wait_over(&e) => {
                     let now = Instant::now();
                     if machine.next_timeout().is_some_and(|d| d <= now) {
                         machine.timeout(now);
@@ -392,14 +386,7 @@ fn write_all(port: &mut TTYPort, mut bytes: &[u8], stop: &StopSignal) -> io::Res
         match port.write(bytes) {
             Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "line closed")),
             Ok(n) => bytes = &bytes[n..],
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::TimedOut
-                        | io::ErrorKind::WouldBlock
-                        | io::ErrorKind::Interrupted
-                ) && Instant::now() < until
-                    && !stop.is_stopped() => {}
+            Err(e) if is_wait_over(&e) && Instant::now() < until && !stop.is_stopped() => {}
             Err(e) => return Err(e),
         }
     }

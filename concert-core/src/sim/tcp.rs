@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use super::config::SimError;
 use super::{JournalEntry, Reply, Shared, finish_exchange, journal_answer, process};
-use crate::v3::DecodeErrorKind;
-use crate::v3::tlv::{DecodeOptions, decode_records};
+use crate::transport::is_wait_over;
+use crate::v3::tlv::{DecodeOptions, StreamState, stream_records};
 
 /// How often the accept loop looks at the stop signal.
 const ACCEPT_POLL: Duration = Duration::from_millis(20);
@@ -139,13 +139,7 @@ fn complete_or_hopeless(bytes: &[u8]) -> bool {
         reject_duplicates: false,
         strict_values: false,
     };
-    match decode_records(bytes, structure_only) {
-        Ok(_) => true,
-        Err(e) => !matches!(
-            e.kind,
-            DecodeErrorKind::TruncatedHeader { .. } | DecodeErrorKind::LengthOverrun { .. }
-        ),
-    }
+    !matches!(stream_records(bytes, structure_only), StreamState::Partial)
 }
 
 /// Reads one request: until the bytes are complete records and the line
@@ -257,13 +251,7 @@ fn linger(stream: &mut TcpStream) {
         match stream.read(&mut sink) {
             Ok(0) => return,
             Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) => {}
+            Err(e) if is_wait_over(&e) => {}
             Err(_) => return,
         }
     }

@@ -42,6 +42,17 @@ impl CancelToken {
 /// How often blocking waits wake up to look at the cancel token.
 pub(crate) const CANCEL_POLL: Duration = Duration::from_millis(50);
 
+/// Whether an I/O error only says a bounded wait ended with nothing to
+/// read or write (time-outs come as `TimedOut` or `WouldBlock` depending on
+/// the platform and the kind of handle), rather than that the line failed.
+pub(crate) fn is_wait_over(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted
+    )
+}
+
 /// One request out, one answer back.
 pub struct ExchangeSpec<'a> {
     /// Request payload (V3 text or V2 fixed-width message).

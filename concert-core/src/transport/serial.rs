@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serialport::SerialPort;
 
-use super::{CANCEL_POLL, CancelToken, Channel, ExchangeSpec, Exchanged, Failure};
+use super::{CANCEL_POLL, CancelToken, Channel, ExchangeSpec, Exchanged, Failure, is_wait_over};
 use crate::frame::{ACK, ENQ, EOT, NAK};
 use crate::link::{Exchange, LinkConfig, LinkError, LinkEvent};
 use crate::terminal::{Error, Event, Parity, SerialLine};
@@ -73,19 +73,12 @@ pub(crate) fn open(line: &SerialLine) -> Result<Box<dyn SerialPort>, Error> {
         })
 }
 
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-    )
-}
-
 /// Reads whatever arrives within `wait` (at most [`CANCEL_POLL`]).
 fn read_some(port: &mut dyn SerialPort, buf: &mut [u8], wait: Duration) -> io::Result<usize> {
     let _ = port.set_timeout(wait.clamp(Duration::from_millis(1), CANCEL_POLL));
     match port.read(buf) {
         Ok(n) => Ok(n),
-        Err(e) if is_timeout(&e) => Ok(0),
+        Err(e) if is_wait_over(&e) => Ok(0),
         Err(e) => Err(e),
     }
 }

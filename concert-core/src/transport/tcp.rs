@@ -6,9 +6,10 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use super::{CANCEL_POLL, Channel, ExchangeSpec, Exchanged, Failure};
+use super::{CANCEL_POLL, Channel, ExchangeSpec, Exchanged, Failure, is_wait_over};
 use crate::terminal::{Error, Event};
-use crate::v3::{DecodeErrorKind, DecodeOptions, tags::AE, tlv::decode_records};
+use crate::v3::tlv::{StreamState, stream_records};
+use crate::v3::{DecodeOptions, tags::AE};
 
 /// Answers larger than this are not answers.
 const MAX_ANSWER: usize = 64 * 1024;
@@ -79,15 +80,12 @@ enum Completeness {
 }
 
 fn completeness(bytes: &[u8]) -> Completeness {
-    match decode_records(bytes, DecodeOptions::TOLERANT) {
-        Ok(records) if records.iter().any(|r| r.tag == AE) => Completeness::Complete,
-        Ok(_) => Completeness::Partial,
-        Err(e) => match e.kind {
-            DecodeErrorKind::Empty
-            | DecodeErrorKind::TruncatedHeader { .. }
-            | DecodeErrorKind::LengthOverrun { .. } => Completeness::Partial,
-            _ => Completeness::Garbage,
-        },
+    match stream_records(bytes, DecodeOptions::TOLERANT) {
+        StreamState::Complete(records) if records.iter().any(|r| r.tag == AE) => {
+            Completeness::Complete
+        }
+        StreamState::Complete(_) | StreamState::Partial => Completeness::Partial,
+        StreamState::Broken(_) => Completeness::Garbage,
     }
 }
 
@@ -183,13 +181,7 @@ impl Channel for TcpChannel {
                         _ => Some(Instant::now() + self.quiet_period),
                     };
                 }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) => {}
+                Err(e) if is_wait_over(&e) => {}
                 Err(e) => {
                     if completeness(&received) != Completeness::Partial {
                         break;

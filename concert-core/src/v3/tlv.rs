@@ -295,6 +295,31 @@ pub fn decode_records(
     Ok(records)
 }
 
+/// What the bytes read so far from a stream (TCP has no end marker) hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamState<'a> {
+    /// They end inside a record: more bytes are needed.
+    Partial,
+    /// Whole records.
+    Complete(Vec<TlvRecord<'a>>),
+    /// Malformed in a way more bytes cannot mend.
+    Broken(DecodeError),
+}
+
+/// Reads bytes received so far as records, telling a message cut short
+/// from one that is whole or hopeless.
+pub fn stream_records(bytes: &[u8], options: DecodeOptions) -> StreamState<'_> {
+    match decode_records(bytes, options) {
+        Ok(records) => StreamState::Complete(records),
+        Err(e) => match e.kind {
+            DecodeErrorKind::Empty
+            | DecodeErrorKind::TruncatedHeader { .. }
+            | DecodeErrorKind::LengthOverrun { .. } => StreamState::Partial,
+            _ => StreamState::Broken(e),
+        },
+    }
+}
+
 /// Whether a byte may appear in a V3 value (printable ASCII 0x20–0x7E).
 pub fn is_printable(b: u8) -> bool {
     (0x20..=0x7e).contains(&b)
@@ -504,6 +529,22 @@ mod tests {
         .unwrap();
         assert_eq!(records.len(), 4);
         assert_eq!(records[3].text(), "ét");
+    }
+
+    #[test]
+    fn stream_state_tells_cut_from_whole_and_hopeless() {
+        let t = DecodeOptions::TOLERANT;
+        assert_eq!(stream_records(b"", t), StreamState::Partial);
+        assert_eq!(stream_records(b"CZ004030", t), StreamState::Partial);
+        assert_eq!(stream_records(b"CZ0040300AE", t), StreamState::Partial);
+        assert!(matches!(
+            stream_records(b"CZ0040300AE00210", t),
+            StreamState::Complete(r) if r.len() == 2
+        ));
+        assert!(matches!(
+            stream_records(b"CZ0040300ae00210", t),
+            StreamState::Broken(_)
+        ));
     }
 
     #[test]
