@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::{pty_sim, pty_terminal};
 use concert_core::currency::EUR;
 use concert_core::sim::{Script, SimProtocol};
-use concert_core::terminal::{Error, Event, Protocol, Request, RequestError, Status};
+use concert_core::terminal::{Application, Error, Event, Protocol, Request, RequestError, Status};
 use concert_core::v2;
 use concert_core::v3::{Message, Reason};
 
@@ -51,6 +51,18 @@ fn v2_protocol_e_short_answer_and_refusal() {
     let outcome = terminal.pay(9110, EUR).unwrap();
     assert_eq!(outcome.status, Status::Declined);
     assert_eq!(outcome.reason_code.as_deref(), Some("7"));
+}
+
+#[test]
+fn v2_cheque_uses_payment_mode_c() {
+    let sim = pty_sim(SimProtocol::V2, |_| {});
+    let terminal = pty_terminal(&sim, Protocol::V2EPlus);
+    let request = Request::pay(1242, EUR).with_application(Application::Cheque);
+    let outcome = terminal.transact(&request).unwrap();
+    assert_eq!(outcome.status, Status::Approved);
+    assert_eq!(outcome.application.unwrap().code, "C");
+    let sent = v2::Request::decode(&sim.journal()[0].request).unwrap();
+    assert_eq!(sent.payment_mode, v2::PaymentMode::Cheque);
 }
 
 #[test]
@@ -217,4 +229,19 @@ fn a_port_that_does_not_exist_is_a_safe_error() {
     let terminal = concert_core::terminal::Terminal::new(config).unwrap();
     let err = terminal.pay(100, EUR).unwrap_err();
     assert!(matches!(err, Error::PortOpen { .. }), "{err}");
+}
+
+#[test]
+fn close_releases_the_port_for_another_program() {
+    let sim = pty_sim(SimProtocol::V2, |_| {});
+    let first = pty_terminal(&sim, Protocol::V2EPlus);
+    let second = pty_terminal(&sim, Protocol::V2EPlus);
+    assert_eq!(first.pay(100, EUR).unwrap().status, Status::Approved);
+    // The first till keeps the line open (and locked) between payments.
+    assert!(matches!(second.pay(100, EUR), Err(Error::PortOpen { .. })));
+    first.close().unwrap();
+    assert_eq!(second.pay(200, EUR).unwrap().status, Status::Approved);
+    second.close().unwrap();
+    // Closing is not final: the next request opens the port again.
+    assert_eq!(first.pay(300, EUR).unwrap().status, Status::Approved);
 }

@@ -8,7 +8,7 @@ use common::{tcp_sim, tcp_terminal};
 use concert_core::currency::{Currency, EUR};
 use concert_core::sim::{Faults, Script};
 use concert_core::terminal::{
-    Error, Event, Operation, Request, RequestError, Status, Terminal, TerminalConfig,
+    Application, Error, Event, Operation, Request, RequestError, Status, Terminal, TerminalConfig,
 };
 use concert_core::v3::{Action, Message, Reason, ReceiptCopy, ReceiptFormat, tags};
 
@@ -105,6 +105,29 @@ fn declines_aborts_and_refusals_are_told_apart() {
         .transact(&Request::new(Operation::Action(Action::Other(b'Z'))))
         .unwrap();
     assert_eq!(outcome.reason_code.as_deref(), Some("12"));
+}
+
+#[test]
+fn cheque_payment_selects_the_cheque_application() {
+    let sim = tcp_sim(|_| {});
+    let terminal = tcp_terminal(&sim);
+    let request = Request::pay(1000, EUR).with_application(Application::Cheque);
+    let outcome = terminal.transact(&request).unwrap();
+    assert_eq!(outcome.status, Status::Approved);
+    let application = outcome.application.unwrap();
+    assert_eq!(
+        (application.code.as_str(), application.label),
+        ("00C", Some("cheque"))
+    );
+    let journal = sim.journal();
+    let sent = Message::decode(&journal[0].request).unwrap();
+    assert_eq!(sent.application().as_deref(), Some("00C"));
+    // V2-only payment modes are refused rather than guessed.
+    let moneo = Request::pay(1000, EUR).with_application(Application::Moneo);
+    assert!(matches!(
+        terminal.transact(&moneo),
+        Err(Error::InvalidRequest(RequestError::Unsupported { .. }))
+    ));
 }
 
 #[test]

@@ -152,14 +152,33 @@ impl Terminal {
     }
 
     fn acquire(&self, request: &Request) -> Result<BusyGuard, Error> {
-        if !self.needs_exclusive(request) {
-            return Ok(BusyGuard(None));
+        if self.needs_exclusive(request) {
+            self.acquire_exclusive()
+        } else {
+            Ok(BusyGuard(None))
         }
+    }
+
+    fn acquire_exclusive(&self) -> Result<BusyGuard, Error> {
         self.inner
             .busy
             .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
             .map_err(|_| Error::Busy)?;
         Ok(BusyGuard(Some(self.inner.clone())))
+    }
+
+    /// Releases the serial port kept open between transactions (TCP holds
+    /// nothing between requests). The next request opens it again.
+    /// Refused with [`Error::Busy`] while a transaction runs.
+    pub fn close(&self) -> Result<(), Error> {
+        let _guard = self.acquire_exclusive()?;
+        let mut slot = self
+            .inner
+            .serial
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *slot = None;
+        Ok(())
     }
 
     /// Runs a request and blocks until its outcome.
@@ -217,7 +236,6 @@ impl Terminal {
         thread::Builder::new()
             .name(format!("concert-{}", request.operation.name()))
             .spawn(move || {
-                let _guard = guard;
                 // A panic is a bug, but the request may already be out:
                 // report it in doubt rather than lose the caller's answer.
                 let result = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -230,6 +248,9 @@ impl Terminal {
                         None,
                     ))
                 });
+                // Free the terminal first: a caller woken by the result may
+                // start the next transaction at once.
+                drop(guard);
                 on_done(result);
             })
             .map_err(|e| Error::NotDelivered(format!("cannot start a thread: {e}")))?;
