@@ -245,3 +245,28 @@ fn close_releases_the_port_for_another_program() {
     // Closing is not final: the next request opens the port again.
     assert_eq!(first.pay(300, EUR).unwrap().status, Status::Approved);
 }
+
+#[test]
+fn raw_card_data_only_when_asked_for() {
+    let sim = pty_sim(SimProtocol::V2, |_| {});
+    let path = sim.pty_path().unwrap().to_string_lossy().into_owned();
+    let mut config = concert_core::terminal::TerminalConfig::serial(
+        concert_core::terminal::SerialLine::rs232(path),
+        Protocol::V2EPlus,
+    );
+    config.link.turnaround = Duration::from_millis(1);
+    config.keep_raw_card_data = true;
+    let terminal = concert_core::terminal::Terminal::new(config).unwrap();
+    let outcome = terminal.pay(100, EUR).unwrap();
+    let raw = outcome.raw_card_data.as_deref().expect("asked for");
+    assert!(raw.starts_with(concert_core::sim::DEFAULT_CARD_NUMBER));
+    assert_eq!(raw.len(), v2::REP_LEN);
+    // Display fields stay masked even then.
+    assert_eq!(outcome.card_number.as_deref(), Some("497010######7894"));
+    assert!(
+        outcome
+            .record("rep")
+            .unwrap()
+            .starts_with("497010######7894")
+    );
+}
