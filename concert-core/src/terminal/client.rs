@@ -337,6 +337,9 @@ impl Terminal {
             request.amount.map_or_else(String::new, |a| a.to_string()),
             request.currency.map_or("", |c| c.alpha())
         );
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         on_event(Event::Connecting);
         if v2 && request.operation == Operation::Identify {
             // V2 is serial only (checked with the configuration).

@@ -89,9 +89,6 @@ impl Channel for SerialChannel {
         spec: &ExchangeSpec<'_>,
         events: &mut dyn FnMut(Event),
     ) -> Result<Exchanged, Failure> {
-        if spec.cancel.is_cancelled() {
-            return Err(Failure::NotSent(Error::Cancelled));
-        }
         let link = LinkConfig {
             answer_timeout: spec.answer_timeout,
             ..self.link.clone()

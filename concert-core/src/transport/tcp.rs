@@ -95,9 +95,6 @@ impl Channel for TcpChannel {
         spec: &ExchangeSpec<'_>,
         events: &mut dyn FnMut(Event),
     ) -> Result<Exchanged, Failure> {
-        if spec.cancel.is_cancelled() {
-            return Err(Failure::NotSent(Error::Cancelled));
-        }
         let mut stream = self.connect().map_err(Failure::NotSent)?;
         if spec.cancel.is_cancelled() {
             return Err(Failure::NotSent(Error::Cancelled));
