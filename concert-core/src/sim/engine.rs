@@ -11,7 +11,7 @@ use super::ticket::{self, AID, TicketDetails};
 use crate::mask::mask_pan;
 use crate::v2;
 use crate::v3::tags::*;
-use crate::v3::tlv::is_printable;
+use crate::v3::tlv::{DecodeOptions, decode_leading_records, is_printable};
 use crate::v3::{Action, Message, MessageBuilder, Reason, Tag};
 
 mod v2_requests;
@@ -482,32 +482,18 @@ fn encode_records(records: &Records) -> Vec<u8> {
 }
 
 /// The echo tags that can be read from a malformed V3 request: records are
-/// walked while their headers hold; values that could not be sent back
+/// read while their headers hold; values that could not be sent back
 /// (empty, not printable) are skipped.
 fn salvage(payload: &[u8]) -> Records {
     let mut out: Records = Vec::new();
-    let mut at = 0;
-    while let Some(header) = payload.get(at..at + 5) {
-        let Ok(tag) = Tag::new([header[0], header[1]]) else {
-            break;
-        };
-        if !header[2..].iter().all(u8::is_ascii_digit) {
-            break;
-        }
-        let len = header[2..]
-            .iter()
-            .fold(0usize, |n, d| n * 10 + usize::from(d - b'0'));
-        let Some(value) = payload.get(at + 5..at + 5 + len) else {
-            break;
-        };
-        if ECHO_TAGS.contains(&tag)
-            && find(&out, tag).is_none()
-            && !value.is_empty()
-            && value.iter().all(|&b| is_printable(b))
+    for record in decode_leading_records(payload, DecodeOptions::STRUCTURE_ONLY).0 {
+        if ECHO_TAGS.contains(&record.tag)
+            && find(&out, record.tag).is_none()
+            && !record.value.is_empty()
+            && record.value.iter().all(|&b| is_printable(b))
         {
-            out.push((tag, value.to_vec()));
+            out.push((record.tag, record.value.to_vec()));
         }
-        at += 5 + len;
     }
     out
 }

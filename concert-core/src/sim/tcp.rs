@@ -134,12 +134,10 @@ fn configure(stream: &TcpStream) -> io::Result<()> {
 /// Whether `bytes` are whole V3 records, or so broken that more bytes
 /// cannot mend them (either way the request is over once the line is quiet).
 fn complete_or_hopeless(bytes: &[u8]) -> bool {
-    let structure_only = DecodeOptions {
-        require_version_first: false,
-        reject_duplicates: false,
-        strict_values: false,
-    };
-    !matches!(stream_records(bytes, structure_only), StreamState::Partial)
+    !matches!(
+        stream_records(bytes, DecodeOptions::STRUCTURE_ONLY),
+        StreamState::Partial
+    )
 }
 
 /// Reads one request: until the bytes are complete records and the line

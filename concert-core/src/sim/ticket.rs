@@ -1,6 +1,7 @@
 //! Tickets (receipts) the simulated terminal prints: generated text, or
 //! the configured one, fitted into one `ZT` record.
 
+use crate::amount::format_decimal;
 use crate::currency::Currency;
 use crate::v3::receipt::{ReceiptError, encode_ticket};
 use crate::v3::tlv::MAX_VALUE_LEN;
@@ -75,20 +76,18 @@ fn truncate_bytes(text: &str, max: usize) -> &str {
 /// An amount as a ticket shows it: `12,50 EUR` (the currency's own number
 /// of decimals; unknown currencies get 2 and their numeric code).
 pub(crate) fn format_ticket_amount(amount: u64, currency: u16) -> String {
-    let (exponent, code) = match Currency::from_numeric(currency) {
-        Ok(c) => (c.exponent(), c.alpha().to_owned()),
-        Err(_) => (2, format!("{currency:03}")),
-    };
-    if exponent == 0 {
-        return format!("{amount} {code}");
+    match Currency::from_numeric(currency) {
+        // French tickets write the decimal separator as a comma.
+        Ok(c) => format!(
+            "{} {}",
+            format_decimal(amount, c).replace('.', ","),
+            c.alpha()
+        ),
+        Err(_) => format!(
+            "{} {currency:03}",
+            format_decimal(amount, crate::currency::EUR).replace('.', ",")
+        ),
     }
-    let scale = 10u64.pow(exponent);
-    format!(
-        "{},{:0width$} {code}",
-        amount / scale,
-        amount % scale,
-        width = exponent as usize
-    )
 }
 
 /// The generated ticket text.

@@ -10,13 +10,7 @@ use crate::v3::{DecodeOptions, tags::AA, tlv::decode_records};
 
 /// Masks the card number of V3 bytes, in place (same length).
 pub fn mask_v3(bytes: &[u8]) -> Vec<u8> {
-    let Ok(records) = decode_records(
-        bytes,
-        DecodeOptions {
-            require_version_first: false,
-            ..DecodeOptions::TOLERANT
-        },
-    ) else {
+    let Ok(records) = decode_records(bytes, DecodeOptions::STRUCTURE_ONLY) else {
         return mask_digit_runs(bytes);
     };
     let mut out = bytes.to_vec();

@@ -86,8 +86,11 @@ pub(crate) fn digits_field(
     len: usize,
     field: &'static str,
 ) -> Result<u32, V2Error> {
-    let slice = &bytes[offset..offset + len];
-    if !slice.iter().all(u8::is_ascii_digit) {
+    // Bounds-checked: the simulator reads fields of requests of any length.
+    let slice = bytes
+        .get(offset..)
+        .map_or(&[][..], |rest| &rest[..len.min(rest.len())]);
+    if slice.len() != len || !slice.iter().all(u8::is_ascii_digit) {
         return Err(V2Error::NotDigits {
             field,
             offset,

@@ -204,6 +204,11 @@ mod tests {
             Err(V2Error::UnknownValue { field: "delay", .. })
         ));
         assert!(matches!(
+            super::super::digits_field(b"01", 0, 8, "amount"),
+            Err(V2Error::NotDigits { .. })
+        ));
+        assert!(super::super::digits_field(b"01", 5, 2, "x").is_err());
+        assert!(matches!(
             Request::decode(b"010000551x1109780000000000"),
             Err(V2Error::NotDigits { offset: 2, .. })
         ));

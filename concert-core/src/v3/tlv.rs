@@ -138,6 +138,13 @@ impl DecodeOptions {
         reject_duplicates: false,
         strict_values: false,
     };
+    /// Only the record structure (tag, length, value in bounds): for
+    /// reading what can be read of anything, CZ or not.
+    pub const STRUCTURE_ONLY: DecodeOptions = DecodeOptions {
+        require_version_first: false,
+        reject_duplicates: false,
+        strict_values: false,
+    };
 }
 
 impl Default for DecodeOptions {
@@ -208,16 +215,38 @@ pub enum DecodeErrorKind {
     MissingVersion(String),
 }
 
-/// Decodes a V3 message with the strict rules ([`DecodeOptions::STRICT`]).
+/// Decodes V3 records with the given rules.
 pub fn decode_records(
     input: &[u8],
     options: DecodeOptions,
 ) -> Result<Vec<TlvRecord<'_>>, DecodeError> {
+    match decode_leading_records(input, options) {
+        (records, None) => Ok(records),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Decodes records up to the first malformed one: the records before it,
+/// and the error that stopped the walk (`None` when the input is whole).
+/// What a terminal uses to echo what it could read of a broken request.
+pub fn decode_leading_records(
+    input: &[u8],
+    options: DecodeOptions,
+) -> (Vec<TlvRecord<'_>>, Option<DecodeError>) {
+    let mut records: Vec<TlvRecord<'_>> = Vec::with_capacity(input.len() / 8 + 1);
+    let error = walk_records(input, options, &mut records).err();
+    (records, error)
+}
+
+fn walk_records<'a>(
+    input: &'a [u8],
+    options: DecodeOptions,
+    records: &mut Vec<TlvRecord<'a>>,
+) -> Result<(), DecodeError> {
     let err = |kind, offset| DecodeError { kind, offset };
     if input.is_empty() {
         return Err(err(DecodeErrorKind::Empty, 0));
     }
-    let mut records: Vec<TlvRecord<'_>> = Vec::with_capacity(input.len() / 8 + 1);
     let mut at = 0;
     while at < input.len() {
         let rest = &input[at..];
@@ -292,7 +321,7 @@ pub fn decode_records(
         });
         at = value_at + len;
     }
-    Ok(records)
+    Ok(())
 }
 
 /// What the bytes read so far from a stream (TCP has no end marker) hold.
@@ -545,6 +574,17 @@ mod tests {
             stream_records(b"CZ0040300ae00210", t),
             StreamState::Broken(_)
         ));
+    }
+
+    #[test]
+    fn leading_records_stop_at_the_first_broken_one() {
+        let (records, error) =
+            decode_leading_records(b"CA00201CF003abcCB0x9", DecodeOptions::STRUCTURE_ONLY);
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[1].value, b"abc");
+        assert_eq!(error.map(|e| e.offset), Some(17));
+        let (records, error) = decode_leading_records(b"CA00201", DecodeOptions::STRUCTURE_ONLY);
+        assert_eq!((records.len(), error), (1, None));
     }
 
     #[test]

@@ -133,17 +133,10 @@ impl Engine {
 /// A refusal (status `7`) for a V2 request that did not decode, when its
 /// POS number, amount and currency can still be read.
 fn v2_salvage(payload: &[u8]) -> Option<Vec<u8>> {
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        let field = payload.get(range)?;
-        field.iter().all(u8::is_ascii_digit).then(|| {
-            field.iter().fold(0u32, |n, d| {
-                n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
-            })
-        })
-    };
-    let pos = u8::try_from(digits(0..2)?).ok()?;
-    let amount = digits(2..10)?;
-    let currency = u16::try_from(digits(13..16)?).ok()?;
+    let digits = |offset, len| v2::digits_field(payload, offset, len, "salvage").ok();
+    let pos = u8::try_from(digits(0, 2)?).ok()?;
+    let amount = digits(2, 8)?;
+    let currency = u16::try_from(digits(13, 3)?).ok()?;
     let mode = *payload.get(11)?;
     let private = payload.get(16..26)?;
     if !is_printable(mode) || !private.iter().all(|&b| is_printable(b)) {
