@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use super::LinkMachine;
 use super::event::{LinkError, LinkEvent};
-use super::{Exchange, Receiver, SendOutcome, Sender};
 
 /// Guard against a machine whose deadline never moves on.
 const MAX_STEPS: usize = 100_000;
@@ -17,46 +17,11 @@ pub(super) fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
 }
 
-/// The polling surface all link machines share.
-pub(super) trait Machine {
-    type Output: Clone + std::fmt::Debug + PartialEq;
-    fn handle_input(&mut self, bytes: &[u8], now: Instant);
-    fn handle_timeout(&mut self, now: Instant);
-    fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>>;
-    fn poll_timeout(&self) -> Option<Instant>;
-    fn poll_event(&mut self) -> Option<LinkEvent>;
-    fn result(&self) -> Option<Result<Self::Output, LinkError>>;
-}
+/// What the harness needs of a machine: the shared surface, with a result
+/// it can compare.
+pub(super) trait Machine: LinkMachine<Output: Clone + std::fmt::Debug + PartialEq> {}
 
-macro_rules! machine {
-    ($t:ty, $out:ty) => {
-        impl Machine for $t {
-            type Output = $out;
-            fn handle_input(&mut self, bytes: &[u8], now: Instant) {
-                <$t>::handle_input(self, bytes, now)
-            }
-            fn handle_timeout(&mut self, now: Instant) {
-                <$t>::handle_timeout(self, now)
-            }
-            fn poll_transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
-                <$t>::poll_transmit(self, now)
-            }
-            fn poll_timeout(&self) -> Option<Instant> {
-                <$t>::poll_timeout(self)
-            }
-            fn poll_event(&mut self) -> Option<LinkEvent> {
-                <$t>::poll_event(self)
-            }
-            fn result(&self) -> Option<Result<$out, LinkError>> {
-                <$t>::result(self)
-            }
-        }
-    };
-}
-
-machine!(Sender, SendOutcome);
-machine!(Receiver, Vec<u8>);
-machine!(Exchange, Option<Vec<u8>>);
+impl<M: LinkMachine<Output: Clone + std::fmt::Debug + PartialEq>> Machine for M {}
 
 /// A machine, a fake clock and a record of its output.
 pub(super) struct Harness<M> {

@@ -17,7 +17,7 @@ use super::pty::Pty;
 use super::stop::StopSignal;
 use super::{JournalEntry, Reply, Shared, finish_exchange, journal_answer, process};
 use crate::frame::{NAK, STX};
-use crate::link::{LinkConfig, LinkEvent, LinkQuirks, Receiver, SendOutcome, Sender};
+use crate::link::{LinkConfig, LinkEvent, LinkMachine, LinkQuirks, Receiver, SendOutcome, Sender};
 use crate::transport::is_wait_over;
 
 /// Longest read on the master: how often the stop signal is looked at.
@@ -90,44 +90,6 @@ struct Watch {
     bad_frames: u32,
     frames_sent: u32,
 }
-
-/// The polling surface the link machines share.
-trait Machine {
-    fn input(&mut self, bytes: &[u8], now: Instant);
-    fn timeout(&mut self, now: Instant);
-    fn transmit(&mut self, now: Instant) -> Option<Vec<u8>>;
-    fn next_timeout(&self) -> Option<Instant>;
-    fn event(&mut self) -> Option<LinkEvent>;
-    fn finished(&self) -> bool;
-}
-
-macro_rules! machine {
-    ($t:ty) => {
-        impl Machine for $t {
-            fn input(&mut self, bytes: &[u8], now: Instant) {
-                self.handle_input(bytes, now)
-            }
-            fn timeout(&mut self, now: Instant) {
-                self.handle_timeout(now)
-            }
-            fn transmit(&mut self, now: Instant) -> Option<Vec<u8>> {
-                self.poll_transmit(now)
-            }
-            fn next_timeout(&self) -> Option<Instant> {
-                self.poll_timeout()
-            }
-            fn event(&mut self) -> Option<LinkEvent> {
-                self.poll_event()
-            }
-            fn finished(&self) -> bool {
-                self.result().is_some()
-            }
-        }
-    };
-}
-
-machine!(Receiver);
-machine!(Sender);
 
 struct Server {
     peer: String,
@@ -276,16 +238,16 @@ impl Server {
     }
 
     /// Drives `machine` with the line and the clock until it has a result.
-    fn drive(&mut self, machine: &mut dyn Machine, watch: &mut Watch) -> End {
+    fn drive<M: LinkMachine>(&mut self, machine: &mut M, watch: &mut Watch) -> End {
         let mut buf = [0u8; 1024];
         loop {
             if self.shared.stop.is_stopped() {
                 return End::Stopped;
             }
             let now = Instant::now();
-            let out = machine.transmit(now);
+            let out = machine.poll_transmit(now);
             let mut frame_out = false;
-            while let Some(event) = machine.event() {
+            while let Some(event) = machine.poll_event() {
                 match &event {
                     LinkEvent::FrameSent { .. } => {
                         watch.frames_sent += 1;
@@ -320,12 +282,12 @@ impl Server {
                 }
                 continue;
             }
-            if machine.finished() {
+            if machine.result().is_some() {
                 return End::Finished;
             }
-            let deadline = machine.next_timeout();
+            let deadline = machine.poll_timeout();
             if deadline.is_some_and(|d| d <= now) {
-                machine.timeout(now);
+                machine.handle_timeout(now);
                 continue;
             }
             let wait = deadline.map_or(POLL, |d| (d - now).min(POLL));
@@ -344,12 +306,12 @@ impl Server {
                     watch
                         .received
                         .extend_from_slice(&bytes[..bytes.len().min(room)]);
-                    machine.input(bytes, Instant::now());
+                    machine.handle_input(bytes, Instant::now());
                 }
                 Err(e) if is_wait_over(&e) => {
                     let now = Instant::now();
-                    if machine.next_timeout().is_some_and(|d| d <= now) {
-                        machine.timeout(now);
+                    if machine.poll_timeout().is_some_and(|d| d <= now) {
+                        machine.handle_timeout(now);
                     }
                 }
                 Err(e) => return End::Failed(e),
