@@ -366,14 +366,16 @@ impl Terminal {
         trace(v2, Direction::Sent, &payload);
         let exchanged = self.with_channel(|c| c.exchange(&spec, on_event));
         let serial = matches!(config.connection, Connection::Serial(_));
-        let frames = |sent: &[u8], received: &[u8]| {
-            let mask = |b: &[u8]| {
-                if serial {
-                    mask_serial_stream(v2, b)
-                } else {
-                    mask_payload(v2, b)
-                }
-            };
+        let mask = |bytes: &[u8]| {
+            if serial {
+                mask_serial_stream(v2, bytes)
+            } else {
+                mask_payload(v2, bytes)
+            }
+        };
+        // Takes the received bytes already masked: the in-doubt path keeps
+        // them as the raw answer too.
+        let frames = |sent: &[u8], received: Vec<u8>| {
             let mut frames = vec![WireFrame {
                 direction: Direction::Sent,
                 bytes: mask(sent),
@@ -381,7 +383,7 @@ impl Terminal {
             if !received.is_empty() {
                 frames.push(WireFrame {
                     direction: Direction::Received,
-                    bytes: mask(received),
+                    bytes: received,
                 });
             }
             frames
@@ -399,7 +401,7 @@ impl Terminal {
                 } else {
                     decode_v3(request, &answer, config)
                 };
-                outcome.frames = frames(&sent, &received);
+                outcome.frames = frames(&sent, mask(&received));
                 outcome
             }
             Err(Failure::NotSent(e)) => {
@@ -412,15 +414,10 @@ impl Terminal {
                 received,
             }) => {
                 log::warn!("{} in doubt: {cause}", request.operation.name());
-                let raw = (!received.is_empty()).then(|| {
-                    if serial {
-                        mask_serial_stream(v2, &received)
-                    } else {
-                        mask_payload(v2, &received)
-                    }
-                });
-                let mut outcome = in_doubt(request, cause, raw.as_deref());
-                outcome.frames = frames(&sent, &received);
+                let received = mask(&received);
+                let raw = (!received.is_empty()).then_some(received.as_slice());
+                let mut outcome = in_doubt(request, cause, raw);
+                outcome.frames = frames(&sent, received);
                 outcome
             }
         };
