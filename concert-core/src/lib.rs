@@ -11,8 +11,10 @@
 pub mod amount;
 pub mod currency;
 pub mod frame;
+pub mod inspect;
 pub mod link;
 pub mod mask;
+pub mod names;
 pub mod sim;
 pub mod terminal;
 pub mod transport;

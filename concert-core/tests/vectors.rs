@@ -139,3 +139,40 @@ fn v3_serial_vector_round_trips() {
         assert_eq!(message.application().as_deref(), Some("001"));
     }
 }
+
+#[test]
+fn every_vector_inspects_as_documented() {
+    use concert_core::inspect::{Hint, inspect, inspect_text};
+    for v in load("v3.json") {
+        let name = v["name"].as_str().unwrap();
+        let frame = v["frame"].as_str().unwrap();
+        let inspected = inspect_text(frame, Hint::Auto).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(inspected.kind, "v3", "{name}");
+        let names: Vec<&str> = inspected.fields.iter().map(|f| f.name.as_str()).collect();
+        let expected: Vec<&str> = v["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[0].as_str().unwrap())
+            .collect();
+        assert_eq!(names, expected, "{name}");
+    }
+    for v in load("v2.json") {
+        let name = v["name"].as_str().unwrap();
+        let framed = inspect(&hex(v["frame_hex"].as_str().unwrap()), Hint::Auto)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let plain = inspect(v["payload"].as_str().unwrap().as_bytes(), Hint::V2).unwrap();
+        assert!(framed.serial_frame && !plain.serial_frame, "{name}");
+        assert_eq!(framed.fields, plain.fields, "{name}");
+        let kind = v["kind"].as_str().unwrap().to_ascii_lowercase();
+        let expected = match kind.as_str() {
+            "request-e" => "v2-request-e",
+            "request-e+" => "v2-request-e+",
+            "answer-25" => "v2-answer-25",
+            _ => "v2-answer-80",
+        };
+        assert_eq!(plain.kind, expected, "{name}");
+        let amount = plain.fields.iter().find(|f| f.name == "amount").unwrap();
+        assert_eq!(amount.value, field(&v, "amount"), "{name}");
+    }
+}
