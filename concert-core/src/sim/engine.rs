@@ -173,6 +173,13 @@ impl Engine {
         }
     }
 
+    /// Bytes as they may be logged: card numbers masked by the codec, so
+    /// amounts and currencies stay readable.
+    pub(crate) fn log_form(&self, bytes: &[u8]) -> Vec<u8> {
+        let v2 = matches!(self.settings.protocol, SimProtocol::V2);
+        crate::terminal::wire::mask_payload(v2, bytes)
+    }
+
     fn next_script(&mut self) -> Script {
         self.queue
             .pop_front()

@@ -100,13 +100,19 @@ fn process(shared: &Shared, peer: &str, request: &[u8]) -> Reply {
         note: note.clone(),
     });
     if never {
-        log::info!("sim: {peer}: {note}; request {}", printable(request));
+        log::info!(
+            "sim: {peer}: {note}; request {}",
+            printable(shared, request)
+        );
         return Reply::Never;
     }
     match step {
         Step::Answer { answer, .. } => Reply::Send { answer, index },
         Step::Silent { .. } => {
-            log::info!("sim: {peer}: {note}; request {}", printable(request));
+            log::info!(
+                "sim: {peer}: {note}; request {}",
+                printable(shared, request)
+            );
             Reply::Nothing
         }
         Step::Pending { id, at, .. } => {
@@ -142,18 +148,19 @@ fn finish_exchange(shared: &Shared, peer: &str, index: usize, note: &str) {
         log::info!(
             "sim: {peer}: {}; request {}; answer {}",
             entry.note,
-            printable(&entry.request),
-            entry.answer.as_deref().map_or("none".to_owned(), printable)
+            printable(shared, &entry.request),
+            entry
+                .answer
+                .as_deref()
+                .map_or("none".to_owned(), |a| printable(shared, a))
         );
     }
 }
 
-/// Bytes for a log line: printable ASCII as is, the rest escaped, long
-/// digit runs (card numbers) masked.
-fn printable(bytes: &[u8]) -> String {
-    crate::mask::mask_digit_runs(bytes)
-        .escape_ascii()
-        .to_string()
+/// Bytes for a log line: printable ASCII as is, the rest escaped, card
+/// numbers masked.
+fn printable(shared: &Shared, bytes: &[u8]) -> String {
+    shared.engine().log_form(bytes).escape_ascii().to_string()
 }
 
 /// A running terminal simulator. Stops (threads joined, socket or pty
