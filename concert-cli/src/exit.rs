@@ -1,0 +1,103 @@
+//! Exit codes, and the one error type every command returns: a one-line
+//! message that names the flag at fault, and the code the process exits with.
+
+use concert_core::terminal::{Error as TerminalError, Status};
+use thiserror::Error;
+
+/// Approved, or the command did what it was asked.
+pub const OK: u8 = 0;
+/// The terminal answered no: declined, aborted or not performed.
+pub const DECLINED: u8 = 1;
+/// Bad command line: unknown flag, bad value, malformed frame (clap uses 2 too).
+pub const USAGE: u8 = 2;
+/// The request reached the terminal but no valid answer came back.
+pub const IN_DOUBT: u8 = 3;
+/// Nothing reached the terminal (connection, port, busy): safe to retry.
+pub const CONNECTION: u8 = 4;
+/// Accepted with an immediate answer: fetch the result with `status`.
+pub const PENDING: u8 = 6;
+
+/// The table `concert --help` ends with.
+pub const HELP: &str = "\
+Exit codes:
+  0  approved / done
+  1  declined, aborted or not performed (the terminal answered no)
+  2  usage error: unknown flag, bad value (amount, currency, port...), malformed frame
+  3  in doubt: the request reached the terminal, no valid answer came back;
+     ask the terminal (`concert status`) before trying again
+  4  connection or port error: nothing reached the terminal, safe to retry
+  6  pending: accepted with an immediate answer (--immediate)";
+
+/// The exit code for an outcome's status.
+pub fn for_status(status: Status) -> u8 {
+    match status {
+        Status::Approved => OK,
+        Status::Declined | Status::Aborted | Status::NotPerformed => DECLINED,
+        Status::InDoubt => IN_DOUBT,
+        Status::Pending => PENDING,
+    }
+}
+
+/// A command that could not do its job.
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// A flag (or argument) value that cannot be used.
+    #[error("{flag}: {message}")]
+    Flag {
+        /// `--amount`, `FRAME` …
+        flag: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The terminal library refused or could not deliver the request.
+    #[error("{0}")]
+    Terminal(TerminalError),
+    /// The terminal could not be reached where `flag` says (safe to retry).
+    #[error("{flag}: {source}")]
+    Unreachable {
+        /// `--tcp` or `--serial`.
+        flag: &'static str,
+        /// What the library said.
+        source: TerminalError,
+    },
+    /// Something else at run time (simulator socket, pty, ports …).
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl CliError {
+    /// A bad value for `flag`.
+    pub fn flag(flag: &'static str, message: impl ToString) -> CliError {
+        CliError::Flag {
+            flag,
+            message: message.to_string(),
+        }
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Flag { .. } => USAGE,
+            CliError::Terminal(e) => match e {
+                TerminalError::InvalidRequest(_) | TerminalError::Config(_) => USAGE,
+                _ => CONNECTION,
+            },
+            CliError::Runtime(_) | CliError::Unreachable { .. } => CONNECTION,
+        }
+    }
+
+    /// A stable code for `--json` output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CliError::Flag { .. } => "CONCERT_USAGE",
+            CliError::Terminal(e) | CliError::Unreachable { source: e, .. } => e.code(),
+            CliError::Runtime(_) => "CONCERT_RUNTIME",
+        }
+    }
+
+    /// Whether running the same command again is safe.
+    pub fn safe_to_retry(&self) -> bool {
+        // Nothing here ever reached a terminal: in-doubt cases are outcomes.
+        true
+    }
+}

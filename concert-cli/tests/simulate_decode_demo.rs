@@ -1,0 +1,213 @@
+//! `concert simulate` served until a signal, `concert decode` on the shared
+//! vectors, `concert demo` and `concert ports`.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Background, run, run_with_stdin};
+use serde_json::Value;
+
+#[test]
+fn simulate_tcp_until_sigint() {
+    let sim = Background::start(&[
+        "simulate",
+        "--tcp",
+        "127.0.0.1:0",
+        "--outcome",
+        "decline:05",
+        "--outcome",
+        "approve",
+    ]);
+    let addr = sim.first_line.clone();
+    assert!(
+        addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"),
+        "{addr}"
+    );
+    let r = run(&["pay", "--amount", "4.20", "--tcp", &addr, "--json"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(r.json()["reason_code"], "05");
+    let r = run(&["pay", "--amount", "4.20", "--tcp", &addr]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let (code, log) = sim.stop_with("INT");
+    assert_eq!(code, Some(0), "{log}");
+    // Each exchange is logged, card number masked.
+    assert!(log.contains("decline 05"), "{log}");
+    assert!(log.contains("approve"), "{log}");
+    assert!(
+        !log.contains(concert_core::sim::DEFAULT_CARD_NUMBER),
+        "{log}"
+    );
+}
+
+#[test]
+fn simulate_pty_until_sigterm() {
+    let sim = Background::start(&["simulate", "--pty", "--protocol", "v2e+"]);
+    let path = sim.first_line.clone();
+    assert!(path.starts_with("/dev/"), "{path}");
+    let r = run(&["pay", "--amount", "12.50", "--serial", &path, "--json"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.json()["amount"], 1250);
+    let (code, log) = sim.stop_with("TERM");
+    assert_eq!(code, Some(0), "{log}");
+}
+
+#[test]
+fn simulate_whitelist_refuses_others() {
+    let sim = Background::start(&["simulate", "--tcp", "127.0.0.1:0", "--allow", "192.0.2.7"]);
+    let r = run(&[
+        "pay",
+        "--amount",
+        "1",
+        "--tcp",
+        &sim.first_line.clone(),
+        "--json",
+    ]);
+    // Refused connections close before reading: the request may not have
+    // been read, so nobody can say it was not taken.
+    assert_ne!(r.code, Some(0), "{r:?}");
+    let (code, _) = sim.stop_with("TERM");
+    assert_eq!(code, Some(0));
+}
+
+fn vectors(name: &str) -> Vec<Value> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).expect("vectors")).expect("JSON")
+}
+
+#[test]
+fn decode_v3_vectors() {
+    let all = vectors("v3.json");
+    assert!(!all.is_empty());
+    for v in all {
+        let name = v["name"].as_str().unwrap();
+        let frame = v["frame"].as_str().unwrap();
+        let r = run(&["decode", frame, "--json"]);
+        assert_eq!(r.code, Some(0), "{name}: {r:?}");
+        let out = r.json();
+        assert_eq!(out["protocol"], "v3", "{name}");
+        let fields = out["fields"].as_array().unwrap();
+        let expected = v["records"].as_array().unwrap();
+        assert_eq!(fields.len(), expected.len(), "{name}");
+        for (field, record) in fields.iter().zip(expected) {
+            assert_eq!(field["name"], record[0], "{name}");
+            if record[0] != "AA" {
+                assert_eq!(field["value"], record[1], "{name}");
+            }
+        }
+        // Human form too, forced to V3.
+        let r = run(&["decode", "--v3", frame]);
+        assert_eq!(r.code, Some(0), "{name}: {r:?}");
+        assert!(r.stdout.starts_with("v3"), "{name}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn decode_v2_vectors_as_payload_and_serial_frame() {
+    for v in vectors("v2.json") {
+        let name = v["name"].as_str().unwrap();
+        let kind = v["kind"].as_str().unwrap();
+        for input in [
+            v["payload"].as_str().unwrap(),
+            v["frame_hex"].as_str().unwrap(),
+        ] {
+            let r = run(&["decode", "--v2", input, "--json"]);
+            assert_eq!(r.code, Some(0), "{name}: {r:?}");
+            let out = r.json();
+            assert_eq!(out["protocol"], "v2", "{name}");
+            assert!(out["kind"].as_str().unwrap().starts_with("v2-"), "{name}");
+            if kind.starts_with("request") {
+                let amount = v["fields"]["amount"].as_str().unwrap();
+                assert_eq!(out["records"]["amount"], amount, "{name}: {out}");
+            }
+        }
+        // From stdin, with the newline a shell adds.
+        let r = run_with_stdin(
+            &["decode", "-", "--json"],
+            Some(&format!("{}\n", v["frame_hex"].as_str().unwrap())),
+        );
+        assert_eq!(r.code, Some(0), "{name}: {r:?}");
+        assert_eq!(r.json()["serial_frame"], true, "{name}");
+    }
+}
+
+#[test]
+fn decode_v3_serial_vector() {
+    for v in vectors("v3-serial.json") {
+        let r = run(&["decode", v["frame_hex"].as_str().unwrap(), "--json"]);
+        assert_eq!(r.code, Some(0), "{r:?}");
+        let out = r.json();
+        assert_eq!(out["serial_frame"], true);
+        assert_eq!(out["records"]["CB"], "1234");
+    }
+}
+
+#[test]
+fn decode_error_names_the_byte() {
+    // A V3 record whose length runs past the end.
+    let r = run(&["decode", "CZ0040300CB0091250"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(r.stderr.starts_with("concert: error: FRAME: "), "{r:?}");
+    assert!(r.stderr.contains("at byte "), "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1);
+    // A serial frame whose LRC is wrong.
+    let r = run(&["decode", "0230313003ff"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+}
+
+#[test]
+fn demo_runs_everything() {
+    let r = run(&["demo"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    for word in [
+        "V3 over TCP",
+        "V2 E+ over pty",
+        "payment",
+        "refund",
+        "declined payment",
+        "cancellation",
+        "identify",
+        "declined",
+    ] {
+        assert!(r.stdout.contains(word), "demo lacks {word:?}: {}", r.stdout);
+    }
+    assert!(!r.stdout.contains(concert_core::sim::DEFAULT_CARD_NUMBER));
+}
+
+#[test]
+fn ports_lists_as_json() {
+    let r = run(&["ports", "--json"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.json()["ports"].is_array());
+    assert_eq!(run(&["ports"]).code, Some(0));
+}
+
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = common::Guard(
+        common::concert()
+            .args(["decode", "CZ0040300CB0041250CD0010CE003978"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn"),
+    );
+    // The reader goes away before anything is written (`concert … | head -0`).
+    drop(child.0.stdout.take());
+    let mut stderr = String::new();
+    // Reading stderr to its end is bounded: it closes when the process exits.
+    let _ = child
+        .0
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr);
+    let status = child.0.wait().expect("wait");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+}
