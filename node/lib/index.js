@@ -1,0 +1,11 @@
+'use strict'
+// concert-tpe: the Concert protocol (V2/V3) for French card payment
+// terminals. The engine is Rust (../index.js loads it); this layer gives it
+// JavaScript's shape.
+
+const { ConcertError } = require('./errors')
+const { Terminal } = require('./terminal')
+const { Simulator } = require('./simulator')
+const { decode, ports } = require('./decode')
+
+module.exports = { Terminal, Simulator, ConcertError, decode, ports }

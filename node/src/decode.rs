@@ -1,0 +1,86 @@
+//! `decode(frame)`: any V2 payload, V3 message or whole serial frame read
+//! field by field by the core's `inspect`, card numbers masked.
+
+use concert_core::inspect::{Hint, InspectedField, inspect, inspect_text};
+use napi::Either;
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+
+use crate::error::{Result, invalid};
+
+/// One field or record.
+#[napi(object, object_from_js = false)]
+pub struct NativeField {
+    /// V3 tag (`CB`) or V2 field name (`amount`).
+    pub name: String,
+    /// The value, card numbers masked.
+    pub value: String,
+    /// What a coded value means (`debit`, `approved`, `12.50 EUR` …).
+    pub meaning: Option<String>,
+    /// Records nested inside this one (V3 `ZT`).
+    pub children: Vec<NativeField>,
+}
+
+/// A frame read field by field, or where reading stopped.
+#[napi(object, object_from_js = false)]
+pub struct NativeDecoded {
+    /// `v2` or `v3`.
+    pub protocol: Option<String>,
+    /// `v3`, `v2-request-e`, `v2-request-e+`, `v2-answer-25`, `v2-answer-80`.
+    pub kind: Option<String>,
+    /// The input was a whole serial frame (LRC checked).
+    pub serial_frame: bool,
+    /// The fields in wire order.
+    pub fields: Vec<NativeField>,
+    /// Why the input is not a frame.
+    pub error: Option<String>,
+    /// The byte where reading stopped.
+    pub offset: Option<u32>,
+}
+
+fn field(f: InspectedField) -> NativeField {
+    NativeField {
+        name: f.name,
+        value: f.value,
+        meaning: f.meaning,
+        children: f.children.into_iter().map(field).collect(),
+    }
+}
+
+/// Reads a frame: text (a V2 payload, V3 records, or the hex of a serial
+/// frame) or bytes. `hint` is `auto` (default), `v2` or `v3`.
+#[napi]
+pub fn native_decode(frame: Either<String, Buffer>, hint: Option<String>) -> Result<NativeDecoded> {
+    let hint = match hint.as_deref() {
+        None | Some("auto") => Hint::Auto,
+        Some("v2") => Hint::V2,
+        Some("v3") => Hint::V3,
+        Some(other) => {
+            return Err(invalid(format!(
+                "unknown hint {other:?}: expected one of auto, v2, v3"
+            )));
+        }
+    };
+    let result = match &frame {
+        Either::A(text) => inspect_text(text, hint),
+        Either::B(bytes) => inspect(bytes, hint),
+    };
+    Ok(match result {
+        Ok(i) => NativeDecoded {
+            protocol: Some(i.protocol.to_owned()),
+            kind: Some(i.kind.to_owned()),
+            serial_frame: i.serial_frame,
+            fields: i.fields.into_iter().map(field).collect(),
+            error: None,
+            offset: None,
+        },
+        Err(e) => NativeDecoded {
+            protocol: None,
+            kind: None,
+            serial_frame: false,
+            fields: Vec::new(),
+            offset: Some(u32::try_from(e.offset).unwrap_or(u32::MAX)),
+            error: Some(e.message),
+        },
+    })
+}
