@@ -1,0 +1,165 @@
+//! Result codes: what every fallible function returns. A code's number is
+//! part of the ABI: never renumber one, reserve retired ones.
+
+use std::ffi::c_char;
+
+use concert_core::terminal::Error;
+
+use crate::guard::guard_or;
+
+/// What a call did. `CONCERT_RESULT_OK` is 0; every other value is a
+/// failure whose detail is in the handle's `*_last_error` message.
+///
+/// Codes 100–199 mirror `concert_core::terminal::Error`: nothing reached
+/// the terminal, so the request is **safe to retry**. A request whose fate
+/// is unknown is never an error: it is an outcome with status
+/// `CONCERT_STATUS_IN_DOUBT`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum concert_result {
+    /// Success.
+    CONCERT_RESULT_OK = 0,
+    /// A required pointer argument was NULL.
+    CONCERT_RESULT_NULL_ARGUMENT = 1,
+    /// An argument is out of range (an enum or boolean value, a port, a
+    /// name the library does not know).
+    CONCERT_RESULT_INVALID_ARGUMENT = 2,
+    /// A string argument is not valid UTF-8.
+    CONCERT_RESULT_INVALID_UTF8 = 3,
+    /// The caller's buffer is too small: what fits was written
+    /// (NUL-terminated) and `*out_n` holds the full length.
+    CONCERT_RESULT_BUFFER_TOO_SMALL = 4,
+    /// A bug inside the library was caught at the boundary; the handle is
+    /// still usable, the call did nothing that can be relied on.
+    CONCERT_RESULT_PANIC = 5,
+    /// The value asked for is absent (an optional outcome field, an index
+    /// past the end, an outcome already taken).
+    CONCERT_RESULT_ABSENT = 6,
+    /// No event arrived within the time-out given to
+    /// `concert_terminal_next_event`.
+    CONCERT_RESULT_TIMEOUT = 7,
+    /// `concert_terminal_next_event` was called with no polled transaction
+    /// running and no event left to read.
+    CONCERT_RESULT_IDLE = 8,
+    /// The request is invalid (amount, currency, field too long, ...).
+    CONCERT_RESULT_INVALID_REQUEST = 100,
+    /// The terminal configuration is invalid.
+    CONCERT_RESULT_CONFIG = 101,
+    /// Another transaction is running on this terminal.
+    CONCERT_RESULT_BUSY = 102,
+    /// The TCP connection could not be made.
+    CONCERT_RESULT_CONNECT = 103,
+    /// The serial port could not be opened.
+    CONCERT_RESULT_PORT = 104,
+    /// The terminal never took the request.
+    CONCERT_RESULT_NOT_DELIVERED = 105,
+    /// Cancelled before the request left this machine.
+    CONCERT_RESULT_CANCELLED = 106,
+    /// The simulator could not start (address in use, no pty, bad setting).
+    CONCERT_RESULT_SIMULATOR = 200,
+}
+
+impl concert_result {
+    /// The stable upper-case name, as printed by `concert_result_str`.
+    pub fn name(self) -> &'static str {
+        let bytes = self.c_name();
+        std::str::from_utf8(&bytes[..bytes.len() - 1]).unwrap_or("CONCERT_RESULT_UNKNOWN")
+    }
+
+    /// The code for a core error (all of them safe to retry).
+    pub fn from_error(error: &Error) -> concert_result {
+        match error {
+            Error::InvalidRequest(_) => concert_result::CONCERT_RESULT_INVALID_REQUEST,
+            Error::Config(_) => concert_result::CONCERT_RESULT_CONFIG,
+            Error::Busy => concert_result::CONCERT_RESULT_BUSY,
+            Error::Connect { .. } => concert_result::CONCERT_RESULT_CONNECT,
+            Error::PortOpen { .. } => concert_result::CONCERT_RESULT_PORT,
+            Error::NotDelivered(_) => concert_result::CONCERT_RESULT_NOT_DELIVERED,
+            Error::Cancelled => concert_result::CONCERT_RESULT_CANCELLED,
+        }
+    }
+
+    const ALL: [concert_result; 17] = [
+        concert_result::CONCERT_RESULT_OK,
+        concert_result::CONCERT_RESULT_NULL_ARGUMENT,
+        concert_result::CONCERT_RESULT_INVALID_ARGUMENT,
+        concert_result::CONCERT_RESULT_INVALID_UTF8,
+        concert_result::CONCERT_RESULT_BUFFER_TOO_SMALL,
+        concert_result::CONCERT_RESULT_PANIC,
+        concert_result::CONCERT_RESULT_ABSENT,
+        concert_result::CONCERT_RESULT_TIMEOUT,
+        concert_result::CONCERT_RESULT_IDLE,
+        concert_result::CONCERT_RESULT_INVALID_REQUEST,
+        concert_result::CONCERT_RESULT_CONFIG,
+        concert_result::CONCERT_RESULT_BUSY,
+        concert_result::CONCERT_RESULT_CONNECT,
+        concert_result::CONCERT_RESULT_PORT,
+        concert_result::CONCERT_RESULT_NOT_DELIVERED,
+        concert_result::CONCERT_RESULT_CANCELLED,
+        concert_result::CONCERT_RESULT_SIMULATOR,
+    ];
+
+    /// The NUL-terminated name, for `concert_result_str`.
+    fn c_name(self) -> &'static [u8] {
+        // One static NUL-terminated copy per name, built without allocation.
+        macro_rules! c {
+            ($($v:ident),*) => {
+                match self { $(concert_result::$v => concat!(stringify!($v), "\0").as_bytes(),)* }
+            };
+        }
+        c!(
+            CONCERT_RESULT_OK,
+            CONCERT_RESULT_NULL_ARGUMENT,
+            CONCERT_RESULT_INVALID_ARGUMENT,
+            CONCERT_RESULT_INVALID_UTF8,
+            CONCERT_RESULT_BUFFER_TOO_SMALL,
+            CONCERT_RESULT_PANIC,
+            CONCERT_RESULT_ABSENT,
+            CONCERT_RESULT_TIMEOUT,
+            CONCERT_RESULT_IDLE,
+            CONCERT_RESULT_INVALID_REQUEST,
+            CONCERT_RESULT_CONFIG,
+            CONCERT_RESULT_BUSY,
+            CONCERT_RESULT_CONNECT,
+            CONCERT_RESULT_PORT,
+            CONCERT_RESULT_NOT_DELIVERED,
+            CONCERT_RESULT_CANCELLED,
+            CONCERT_RESULT_SIMULATOR
+        )
+    }
+}
+
+impl TryFrom<u32> for concert_result {
+    type Error = u32;
+
+    fn try_from(value: u32) -> Result<Self, u32> {
+        concert_result::ALL
+            .into_iter()
+            .find(|r| *r as u32 == value)
+            .ok_or(value)
+    }
+}
+
+/// The name of a result code, such as `"CONCERT_RESULT_BUSY"`, as a static
+/// NUL-terminated string (never to be freed); `"CONCERT_RESULT_UNKNOWN"`
+/// for a number that is not a code. Any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn concert_result_str(code: u32) -> *const c_char {
+    guard_or(
+        c"CONCERT_RESULT_UNKNOWN".as_ptr(),
+        || match concert_result::try_from(code) {
+            Ok(r) => r.c_name().as_ptr().cast(),
+            Err(_) => c"CONCERT_RESULT_UNKNOWN".as_ptr(),
+        },
+    )
+}
+
+/// Whether a failed call may simply be tried again: 1 for the codes that
+/// mirror core errors (100–199: nothing reached the terminal), 0 otherwise.
+/// Any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn concert_result_is_safe_to_retry(code: u32) -> u32 {
+    guard_or(0, || {
+        u32::from((100..200).contains(&code) && concert_result::try_from(code).is_ok())
+    })
+}
