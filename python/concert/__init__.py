@@ -1,0 +1,83 @@
+"""concert: the Concert V2/V3 protocol of French card payment terminals.
+
+Amounts are integer minor units (``1250`` is 12.50 EUR), a ``Decimal`` or a
+decimal ``str`` — never a ``float``. A payment either happened, did not, or
+is in doubt (``Outcome.status is Status.IN_DOUBT``): errors (``concert.Error``)
+always mean nothing reached the terminal and are safe to retry.
+
+    import concert
+    terminal = concert.Terminal.tcp("192.168.1.50")
+    outcome = terminal.pay("12.50")            # blocks, GIL released
+    outcome = await terminal.pay_async(1250)   # asyncio
+"""
+
+from __future__ import annotations
+
+from ._concert import (
+    Decoded,
+    Event,
+    Field,
+    Outcome,
+    PortInfo,
+    Request,
+    Simulator,
+    Terminal,
+    Transaction,
+    __version__,
+    decode,
+    ports,
+)
+from ._errors import (
+    BusyError,
+    ConfigError,
+    ConnectionFailedError,
+    Error,
+    InvalidRequestError,
+    ProtocolError,
+    RequestCancelledError,
+    SimulatorError,
+)
+from ._types import Status
+
+# Not `typing.TYPE_CHECKING`: importing typing alone costs milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._aio import TransactionCancelled
+
+
+def __getattr__(name: str) -> Any:
+    # asyncio costs as much to import as the rest together: only tills
+    # that use it pay for it.
+    if name == "TransactionCancelled":
+        from ._aio import TransactionCancelled
+
+        return TransactionCancelled
+    raise AttributeError(f"module 'concert' has no attribute {name!r}")
+
+
+__all__ = [
+    "BusyError",
+    "ConfigError",
+    "ConnectionFailedError",
+    "Decoded",
+    "Error",
+    "Event",
+    "Field",
+    "InvalidRequestError",
+    "Outcome",
+    "PortInfo",
+    "ProtocolError",
+    "Request",
+    "RequestCancelledError",
+    "Simulator",
+    "SimulatorError",
+    "Status",
+    "Terminal",
+    "Transaction",
+    "TransactionCancelled",
+    "__version__",
+    "decode",
+    "ports",
+]

@@ -1,0 +1,495 @@
+//! `concert.Terminal`: where the terminal is, how to speak to it, and the
+//! transactions, blocking (GIL released), asynchronous and with callbacks.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use concert_core::terminal::{
+    Connection, Operation, Parity, Protocol, Request, SerialLine, Terminal, TerminalConfig,
+    encode_request,
+};
+use crossbeam_channel::RecvTimeoutError;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyInt};
+
+use crate::amount::type_name;
+
+use crate::errors::{config_error, core_error, to_py};
+use crate::outcome::{PyEvent, PyOutcome};
+use crate::request::{PyRequest, money_request};
+use crate::transaction::{PyTransaction, call_back, event_callback, result_object};
+
+/// How often a blocking call looks at signals (Ctrl-C) while it waits.
+const SIGNAL_POLL: Duration = Duration::from_millis(100);
+
+/// Seconds as a `Duration`, refused with `ConfigError` when not a positive,
+/// finite number.
+pub fn seconds(name: &str, value: f64) -> PyResult<Duration> {
+    if !(value.is_finite() && value > 0.0) {
+        return Err(config_error(format!(
+            "{name} must be a positive number of seconds, not {value}"
+        )));
+    }
+    Duration::try_from_secs_f64(value).map_err(|e| config_error(format!("{name}: {e}")))
+}
+
+fn protocol(name: &str) -> PyResult<Protocol> {
+    name.parse()
+        .map_err(|e: concert_core::names::UnknownName| config_error(e.to_string()))
+}
+
+/// An integer setting as given: `None` when it does not even fit an `i64`
+/// (Python ints have no bound), so that it is refused as out of range.
+pub struct Setting(Option<i64>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Setting {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Setting> {
+        if !obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() {
+            return Err(PyTypeError::new_err(format!(
+                "expected an int, not {}",
+                type_name(&obj)
+            )));
+        }
+        Ok(Setting(obj.extract::<i64>().ok()))
+    }
+}
+
+/// An integer setting in the range `T` holds, else a `ConfigError`.
+fn small<T: TryFrom<i64>>(name: &str, value: Setting, range: &str) -> PyResult<T> {
+    value.0.and_then(|v| T::try_from(v).ok()).ok_or_else(|| {
+        let shown = value
+            .0
+            .map_or_else(|| "given".to_owned(), |v| v.to_string());
+        config_error(format!("{name} {shown} is out of range: {range}"))
+    })
+}
+
+/// A payment terminal, configured once: `Terminal.tcp(...)` or
+/// `Terminal.serial(...)`. One transaction at a time; identify and status
+/// may run beside one over TCP.
+#[pyclass(name = "Terminal", module = "concert", frozen)]
+pub struct PyTerminal {
+    inner: Terminal,
+}
+
+impl PyTerminal {
+    /// Wraps a core terminal.
+    pub fn from_core(inner: Terminal) -> PyTerminal {
+        PyTerminal { inner }
+    }
+
+    fn build(config: TerminalConfig) -> PyResult<PyTerminal> {
+        let inner = Terminal::new(config).map_err(|e| config_error(e.to_string()))?;
+        Ok(PyTerminal { inner })
+    }
+
+    /// Runs `request` on the core's thread and waits with the GIL released;
+    /// events are delivered on this thread. Ctrl-C cancels the transaction,
+    /// waits for its honest end, and raises `KeyboardInterrupt` with that
+    /// end attached as `outcome` (or `None` when nothing was sent).
+    fn run(
+        &self,
+        py: Python<'_>,
+        request: Request,
+        on_event: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyOutcome>> {
+        encode_request(self.inner.config(), &request).map_err(|e| to_py(e.into()))?;
+        let pending = py
+            .detach(|| self.inner.submit(request))
+            .map_err(|e| core_error(py, &e))?;
+        loop {
+            match py.detach(|| pending.events().recv_timeout(SIGNAL_POLL)) {
+                Ok(event) => {
+                    if let Some(callback) = &on_event {
+                        let called = Py::new(py, PyEvent { inner: event })
+                            .and_then(|e| callback.call1(py, (e,)));
+                        if let Err(e) = called {
+                            e.write_unraisable(py, Some(callback.bind(py)));
+                        }
+                    }
+                }
+                // The events channel closes once the result is in.
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(interrupt) = py.check_signals() {
+                        pending.cancel();
+                        let result = py.detach(|| pending.wait());
+                        let outcome = match result {
+                            Ok(outcome) => Py::new(py, PyOutcome { inner: outcome })?.into_any(),
+                            Err(_) => py.None(),
+                        };
+                        interrupt.value(py).setattr("outcome", outcome)?;
+                        return Err(interrupt);
+                    }
+                }
+            }
+        }
+        match py.detach(|| pending.wait()) {
+            Ok(outcome) => Py::new(py, PyOutcome { inner: outcome }),
+            Err(e) => Err(core_error(py, &e)),
+        }
+    }
+
+    /// The coroutine of `concert._aio.transact` for `request`.
+    fn run_async<'py>(
+        slf: &Bound<'py, Self>,
+        request: Request,
+        on_event: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let request = Py::new(py, PyRequest { inner: request })?;
+        py.import("concert._aio")?
+            .getattr("transact")?
+            .call1((slf, request, on_event))
+    }
+
+    fn money(
+        operation: Operation,
+        amount: &Bound<'_, PyAny>,
+        currency: Option<&Bound<'_, PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Request> {
+        let eur = pyo3::types::PyString::new(amount.py(), "EUR").into_any();
+        money_request(operation, amount, currency.unwrap_or(&eur), options)
+    }
+}
+
+#[pymethods]
+impl PyTerminal {
+    /// A terminal over TCP/IP (V3). Nothing is opened until a request.
+    #[staticmethod]
+    #[pyo3(signature = (host, port=Setting(Some(8888)), *, protocol="v3", pos_number=Setting(Some(1)), cash_register_id=None,
+        connect_timeout=10.0, answer_timeout=180.0, query_timeout=15.0, quiet_period=0.05,
+        keep_raw_card_data=false),
+        text_signature = "(host, port=8888, *, protocol='v3', pos_number=1, cash_register_id=None, \
+            connect_timeout=10.0, answer_timeout=180.0, query_timeout=15.0, quiet_period=0.05, \
+            keep_raw_card_data=False)")]
+    #[allow(clippy::too_many_arguments)]
+    fn tcp(
+        host: &str,
+        port: Setting,
+        protocol: &str,
+        pos_number: Setting,
+        cash_register_id: Option<String>,
+        connect_timeout: f64,
+        answer_timeout: f64,
+        query_timeout: f64,
+        quiet_period: f64,
+        keep_raw_card_data: bool,
+    ) -> PyResult<PyTerminal> {
+        let port: u16 = small("port", port, "1 to 65535")?;
+        let mut config = TerminalConfig::tcp(host, port);
+        config.protocol = self::protocol(protocol)?;
+        config.pos_number = small("pos_number", pos_number, "1 to 99")?;
+        if let Some(id) = cash_register_id {
+            config.cash_register_id = id;
+        }
+        config.timeouts.connect = seconds("connect_timeout", connect_timeout)?;
+        config.timeouts.answer = seconds("answer_timeout", answer_timeout)?;
+        config.timeouts.query = seconds("query_timeout", query_timeout)?;
+        config.timeouts.quiet_period = seconds("quiet_period", quiet_period)?;
+        config.keep_raw_card_data = keep_raw_card_data;
+        PyTerminal::build(config)
+    }
+
+    /// A terminal on a serial line (RS232, USB, Bluetooth SPP), with the
+    /// keyword names pyserial uses. USB terminals usually want
+    /// `bytesize=8, parity="N"`.
+    #[staticmethod]
+    #[pyo3(signature = (path, protocol="v2", baudrate=Setting(Some(9600)), bytesize=Setting(Some(7)), parity="E", stopbits=Setting(Some(1)),
+        *, pos_number=Setting(Some(1)), cash_register_id=None, answer_timeout=180.0, query_timeout=15.0,
+        ack_timeout=3.0, enq_retry_pause=1.0, keep_raw_card_data=false),
+        text_signature = "(path, protocol='v2', baudrate=9600, bytesize=7, parity='E', stopbits=1, \
+            *, pos_number=1, cash_register_id=None, answer_timeout=180.0, query_timeout=15.0, \
+            ack_timeout=3.0, enq_retry_pause=1.0, keep_raw_card_data=False)")]
+    #[allow(clippy::too_many_arguments)]
+    fn serial(
+        path: &str,
+        protocol: &str,
+        baudrate: Setting,
+        bytesize: Setting,
+        parity: &str,
+        stopbits: Setting,
+        pos_number: Setting,
+        cash_register_id: Option<String>,
+        answer_timeout: f64,
+        query_timeout: f64,
+        ack_timeout: f64,
+        enq_retry_pause: f64,
+        keep_raw_card_data: bool,
+    ) -> PyResult<PyTerminal> {
+        let line = SerialLine {
+            path: path.to_owned(),
+            baud: small("baudrate", baudrate, "1200 to 115200")?,
+            data_bits: small("bytesize", bytesize, "7 or 8")?,
+            parity: parity
+                .parse::<Parity>()
+                .map_err(|e| config_error(e.to_string()))?,
+            stop_bits: small("stopbits", stopbits, "1 or 2")?,
+        };
+        let mut config = TerminalConfig::serial(line, self::protocol(protocol)?);
+        config.pos_number = small("pos_number", pos_number, "1 to 99")?;
+        if let Some(id) = cash_register_id {
+            config.cash_register_id = id;
+        }
+        config.timeouts.answer = seconds("answer_timeout", answer_timeout)?;
+        config.timeouts.query = seconds("query_timeout", query_timeout)?;
+        config.link.ack_timeout = seconds("ack_timeout", ack_timeout)?;
+        config.link.enq_retry_pause = seconds("enq_retry_pause", enq_retry_pause)?;
+        config.keep_raw_card_data = keep_raw_card_data;
+        PyTerminal::build(config)
+    }
+
+    /// The protocol: `v2e`, `v2e+`, `v3` or `v3:VERSION`.
+    #[getter]
+    fn protocol(&self) -> String {
+        self.inner.config().protocol.name()
+    }
+
+    /// Whether a transaction is running.
+    #[getter]
+    fn busy(&self) -> bool {
+        self.inner.is_busy()
+    }
+
+    /// Releases the serial port kept open between transactions.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.inner.close())
+            .map_err(|e| core_error(py, &e))
+    }
+
+    /// A payment. `amount`: int minor units, Decimal or decimal str.
+    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
+    fn pay(
+        &self,
+        py: Python<'_>,
+        amount: &Bound<'_, PyAny>,
+        currency: Option<&Bound<'_, PyAny>>,
+        on_event: Option<Py<PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyOutcome>> {
+        let request = Self::money(Operation::Pay, amount, currency, options)?;
+        self.run(py, request, on_event)
+    }
+
+    /// A refund.
+    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
+    fn refund(
+        &self,
+        py: Python<'_>,
+        amount: &Bound<'_, PyAny>,
+        currency: Option<&Bound<'_, PyAny>>,
+        on_event: Option<Py<PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyOutcome>> {
+        let request = Self::money(Operation::Refund, amount, currency, options)?;
+        self.run(py, request, on_event)
+    }
+
+    /// Cancels an earlier payment of `amount`.
+    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
+    fn cancel(
+        &self,
+        py: Python<'_>,
+        amount: &Bound<'_, PyAny>,
+        currency: Option<&Bound<'_, PyAny>>,
+        on_event: Option<Py<PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyOutcome>> {
+        let request = Self::money(Operation::Cancel, amount, currency, options)?;
+        self.run(py, request, on_event)
+    }
+
+    /// A pre-authorisation.
+    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
+    fn preauthorize(
+        &self,
+        py: Python<'_>,
+        amount: &Bound<'_, PyAny>,
+        currency: Option<&Bound<'_, PyAny>>,
+        on_event: Option<Py<PyAny>>,
+        options: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Py<PyOutcome>> {
+        let request = Self::money(Operation::Preauthorize, amount, currency, options)?;
+        self.run(py, request, on_event)
+    }
+
+    /// Is the terminal there? No transaction (V2: a bare ENQ/ACK probe).
+    #[pyo3(signature = (*, on_event=None))]
+    fn identify(&self, py: Python<'_>, on_event: Option<Py<PyAny>>) -> PyResult<Py<PyOutcome>> {
+        self.run(py, Request::new(Operation::Identify), on_event)
+    }
+
+    /// The result of the last transaction (V3): ask it after `in_doubt`.
+    #[pyo3(signature = (*, on_event=None))]
+    fn status(&self, py: Python<'_>, on_event: Option<Py<PyAny>>) -> PyResult<Py<PyOutcome>> {
+        self.run(py, Request::new(Operation::Status), on_event)
+    }
+
+    /// Télécollecte: remote batch settlement (V3).
+    #[pyo3(signature = (*, on_event=None))]
+    fn settle(&self, py: Python<'_>, on_event: Option<Py<PyAny>>) -> PyResult<Py<PyOutcome>> {
+        self.run(py, Request::new(Operation::Settle), on_event)
+    }
+
+    /// Runs any `Request`.
+    #[pyo3(signature = (request, *, on_event=None))]
+    fn transact(
+        &self,
+        py: Python<'_>,
+        request: &Bound<'_, PyRequest>,
+        on_event: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyOutcome>> {
+        self.run(py, request.get().inner.clone(), on_event)
+    }
+
+    /// Starts `request` on the core's thread and returns at once.
+    /// `callback(result)` gets an `Outcome` or a `concert.Error` instance;
+    /// it and `on_event(event)` run on the core's thread.
+    #[pyo3(signature = (request, callback, on_event=None))]
+    fn submit(
+        &self,
+        py: Python<'_>,
+        request: &Bound<'_, PyRequest>,
+        callback: Py<PyAny>,
+        on_event: Option<Py<PyAny>>,
+    ) -> PyResult<PyTransaction> {
+        let request = request.get().inner.clone();
+        encode_request(self.inner.config(), &request).map_err(|e| to_py(e.into()))?;
+        let operation = request.operation.name();
+        let done = Arc::new(AtomicBool::new(false));
+        let done_flag = Arc::clone(&done);
+        let on_done = move |result| {
+            call_back(&callback, |py| result_object(py, result));
+            done_flag.store(true, Ordering::SeqCst);
+        };
+        let cancel = py
+            .detach(|| {
+                self.inner
+                    .submit_with(request, event_callback(on_event), on_done)
+            })
+            .map_err(|e| core_error(py, &e))?;
+        Ok(PyTransaction {
+            cancel,
+            operation,
+            done,
+        })
+    }
+
+    /// `await terminal.pay_async(...)`: `pay` without blocking the event loop.
+    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
+    fn pay_async<'py>(
+        slf: &Bound<'py, Self>,
+        amount: &Bound<'py, PyAny>,
+        currency: Option<&Bound<'py, PyAny>>,
+        on_event: Option<Py<PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = Self::money(Operation::Pay, amount, currency, options)?;
+        Self::run_async(slf, request, on_event)
+    }
+
+    /// `refund` as a coroutine.
+    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
+    fn refund_async<'py>(
+        slf: &Bound<'py, Self>,
+        amount: &Bound<'py, PyAny>,
+        currency: Option<&Bound<'py, PyAny>>,
+        on_event: Option<Py<PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = Self::money(Operation::Refund, amount, currency, options)?;
+        Self::run_async(slf, request, on_event)
+    }
+
+    /// `cancel` as a coroutine.
+    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
+    fn cancel_async<'py>(
+        slf: &Bound<'py, Self>,
+        amount: &Bound<'py, PyAny>,
+        currency: Option<&Bound<'py, PyAny>>,
+        on_event: Option<Py<PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = Self::money(Operation::Cancel, amount, currency, options)?;
+        Self::run_async(slf, request, on_event)
+    }
+
+    /// `preauthorize` as a coroutine.
+    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
+    fn preauthorize_async<'py>(
+        slf: &Bound<'py, Self>,
+        amount: &Bound<'py, PyAny>,
+        currency: Option<&Bound<'py, PyAny>>,
+        on_event: Option<Py<PyAny>>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = Self::money(Operation::Preauthorize, amount, currency, options)?;
+        Self::run_async(slf, request, on_event)
+    }
+
+    /// `identify` as a coroutine.
+    #[pyo3(signature = (*, on_event=None))]
+    fn identify_async<'py>(
+        slf: &Bound<'py, Self>,
+        on_event: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::run_async(slf, Request::new(Operation::Identify), on_event)
+    }
+
+    /// `status` as a coroutine.
+    #[pyo3(signature = (*, on_event=None))]
+    fn status_async<'py>(
+        slf: &Bound<'py, Self>,
+        on_event: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::run_async(slf, Request::new(Operation::Status), on_event)
+    }
+
+    /// `settle` as a coroutine.
+    #[pyo3(signature = (*, on_event=None))]
+    fn settle_async<'py>(
+        slf: &Bound<'py, Self>,
+        on_event: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::run_async(slf, Request::new(Operation::Settle), on_event)
+    }
+
+    /// `transact` as a coroutine.
+    #[pyo3(signature = (request, *, on_event=None))]
+    fn transact_async<'py>(
+        slf: &Bound<'py, Self>,
+        request: &Bound<'py, PyRequest>,
+        on_event: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::run_async(slf, request.get().inner.clone(), on_event)
+    }
+
+    fn __repr__(&self) -> String {
+        let config = self.inner.config();
+        let place = match &config.connection {
+            Connection::Tcp { host, port } => format!("tcp {host}:{port}"),
+            Connection::Serial(line) => format!(
+                "serial {} {} {}{}{}",
+                line.path,
+                line.baud,
+                line.data_bits,
+                line.parity.letter(),
+                line.stop_bits
+            ),
+        };
+        format!("<Terminal {place} {}>", config.protocol.name())
+    }
+}

@@ -1,0 +1,44 @@
+"""Not a test to run: `mypy --strict` checks that a till written against the
+stubs type-checks, and that what must be refused is (see the ignores)."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import concert
+
+
+def till(terminal: concert.Terminal) -> int:
+    outcome = terminal.pay(Decimal("12.50"), "EUR", private_data="T1")
+    if outcome.status is concert.Status.IN_DOUBT:
+        outcome = terminal.status()
+    records: dict[str, str] = outcome.records
+    amount: int | None = outcome.amount
+    terminal.pay(1.5)  # type: ignore[arg-type]
+    return len(records) + (amount or 0)
+
+
+async def async_till(terminal: concert.Terminal) -> concert.Outcome:
+    try:
+        return await terminal.pay_async("9.90", on_event=lambda e: print(e.name))
+    except concert.TransactionCancelled as cancelled:
+        if cancelled.outcome is not None:
+            return cancelled.outcome
+        raise
+
+
+def callback_till(terminal: concert.Terminal) -> concert.Transaction:
+    def done(result: concert.Outcome | concert.Error) -> None:
+        print(result)
+
+    return terminal.submit(concert.Request("refund", 100), done)
+
+
+def simulated() -> None:
+    with concert.Simulator("v2", "pty", script="decline:05") as sim:
+        terminal = sim.terminal()
+        asyncio.run(async_till(terminal))
+        for entry in sim.journal():
+            request: bytes = entry["request"]
+            print(request, concert.decode(request).kind)
