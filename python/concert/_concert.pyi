@@ -51,7 +51,7 @@ class Request:
         cls,
         operation: str,
         amount: Optional[_Amount] = None,
-        currency: Optional[_CurrencyCode] = None,
+        currency: _CurrencyCode = ...,
         **options: Unpack[_RequestOptions],
     ) -> Request: ...
     @property

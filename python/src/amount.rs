@@ -39,6 +39,40 @@ pub fn currency(value: &Bound<'_, PyAny>) -> PyResult<Currency> {
     )))
 }
 
+/// A `currency` argument. Left out, the caller's default applies (EUR for a
+/// payment); an explicit `None` is refused, so a missing value upstream (an
+/// empty database column, say) never quietly becomes euros.
+pub enum CurrencyArg {
+    /// Not given.
+    Omitted,
+    /// Given and known.
+    Given(Currency),
+}
+
+impl CurrencyArg {
+    /// The currency, or `default` when it was left out.
+    pub fn or(self, default: Currency) -> Currency {
+        match self {
+            CurrencyArg::Omitted => default,
+            CurrencyArg::Given(c) => c,
+        }
+    }
+}
+
+impl FromPyObject<'_, '_> for CurrencyArg {
+    type Error = PyErr;
+
+    fn extract(value: Borrowed<'_, '_, PyAny>) -> PyResult<CurrencyArg> {
+        if value.is_none() {
+            return Err(PyTypeError::new_err(
+                "currency must be an ISO 4217 code such as \"EUR\" or 978, not None \
+                 (leave it out for EUR)",
+            ));
+        }
+        currency(&value).map(CurrencyArg::Given)
+    }
+}
+
 /// Minor units from an `int`, a `Decimal` or a decimal `str`, in `currency`.
 /// Zero and amounts too large for the protocol are left to the core, which
 /// refuses them with the protocol's own limits.

@@ -8,7 +8,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyString};
 
-use crate::amount::{amount, currency, type_name};
+use crate::amount::{CurrencyArg, amount, type_name};
 use crate::errors::invalid_request;
 
 /// Application names, as users write them.
@@ -131,10 +131,9 @@ pub fn apply_options(request: &mut Request, options: Option<&Bound<'_, PyDict>>)
 pub fn money_request(
     operation: Operation,
     value: &Bound<'_, PyAny>,
-    currency_code: &Bound<'_, PyAny>,
+    currency: Currency,
     options: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Request> {
-    let currency = currency(currency_code)?;
     let mut request = Request::new(operation);
     request.currency = Some(currency);
     request.amount = Some(amount(value, currency)?);
@@ -153,11 +152,11 @@ pub struct PyRequest {
 #[pymethods]
 impl PyRequest {
     #[new]
-    #[pyo3(signature = (operation, amount=None, currency=None, **options))]
+    #[pyo3(signature = (operation, amount=None, currency=CurrencyArg::Omitted, **options))]
     fn new(
         operation: &str,
         amount: Option<&Bound<'_, PyAny>>,
-        currency: Option<&Bound<'_, PyAny>>,
+        currency: CurrencyArg,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let operation: Operation = operation
@@ -165,9 +164,9 @@ impl PyRequest {
             .map_err(|e: concert_core::names::UnknownName| invalid_request(e.to_string()))?;
         let mut request = Request::new(operation);
         let currency = match currency {
-            Some(c) => Some(crate::amount::currency(c)?),
-            None if operation.moves_money() || amount.is_some() => Some(EUR),
-            None => None,
+            CurrencyArg::Given(c) => Some(c),
+            CurrencyArg::Omitted if operation.moves_money() || amount.is_some() => Some(EUR),
+            CurrencyArg::Omitted => None,
         };
         request.currency = currency;
         if let Some(value) = amount {

@@ -14,7 +14,8 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyInt};
 
-use crate::amount::type_name;
+use crate::amount::{CurrencyArg, type_name};
+use concert_core::currency::EUR;
 
 use crate::errors::{config_error, core_error, to_py};
 use crate::outcome::{PyEvent, PyOutcome};
@@ -150,11 +151,10 @@ impl PyTerminal {
     fn money(
         operation: Operation,
         amount: &Bound<'_, PyAny>,
-        currency: Option<&Bound<'_, PyAny>>,
+        currency: CurrencyArg,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Request> {
-        let eur = pyo3::types::PyString::new(amount.py(), "EUR").into_any();
-        money_request(operation, amount, currency.unwrap_or(&eur), options)
+        money_request(operation, amount, currency.or(EUR), options)
     }
 }
 
@@ -263,13 +263,13 @@ impl PyTerminal {
     }
 
     /// A payment. `amount`: int minor units, Decimal or decimal str.
-    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
         text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
     fn pay(
         &self,
         py: Python<'_>,
         amount: &Bound<'_, PyAny>,
-        currency: Option<&Bound<'_, PyAny>>,
+        currency: CurrencyArg,
         on_event: Option<Py<PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyOutcome>> {
@@ -278,13 +278,13 @@ impl PyTerminal {
     }
 
     /// A refund.
-    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
         text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
     fn refund(
         &self,
         py: Python<'_>,
         amount: &Bound<'_, PyAny>,
-        currency: Option<&Bound<'_, PyAny>>,
+        currency: CurrencyArg,
         on_event: Option<Py<PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyOutcome>> {
@@ -293,13 +293,13 @@ impl PyTerminal {
     }
 
     /// Cancels an earlier payment of `amount`.
-    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
         text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
     fn cancel(
         &self,
         py: Python<'_>,
         amount: &Bound<'_, PyAny>,
-        currency: Option<&Bound<'_, PyAny>>,
+        currency: CurrencyArg,
         on_event: Option<Py<PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyOutcome>> {
@@ -308,13 +308,13 @@ impl PyTerminal {
     }
 
     /// A pre-authorisation.
-    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
         text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
     fn preauthorize(
         &self,
         py: Python<'_>,
         amount: &Bound<'_, PyAny>,
-        currency: Option<&Bound<'_, PyAny>>,
+        currency: CurrencyArg,
         on_event: Option<Py<PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyOutcome>> {
@@ -385,12 +385,12 @@ impl PyTerminal {
     }
 
     /// `await terminal.pay_async(...)`: `pay` without blocking the event loop.
-    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
         text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
     fn pay_async<'py>(
         slf: &Bound<'py, Self>,
         amount: &Bound<'py, PyAny>,
-        currency: Option<&Bound<'py, PyAny>>,
+        currency: CurrencyArg,
         on_event: Option<Py<PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -399,12 +399,12 @@ impl PyTerminal {
     }
 
     /// `refund` as a coroutine.
-    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
         text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
     fn refund_async<'py>(
         slf: &Bound<'py, Self>,
         amount: &Bound<'py, PyAny>,
-        currency: Option<&Bound<'py, PyAny>>,
+        currency: CurrencyArg,
         on_event: Option<Py<PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -413,12 +413,12 @@ impl PyTerminal {
     }
 
     /// `cancel` as a coroutine.
-    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
         text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
     fn cancel_async<'py>(
         slf: &Bound<'py, Self>,
         amount: &Bound<'py, PyAny>,
-        currency: Option<&Bound<'py, PyAny>>,
+        currency: CurrencyArg,
         on_event: Option<Py<PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
@@ -427,12 +427,12 @@ impl PyTerminal {
     }
 
     /// `preauthorize` as a coroutine.
-    #[pyo3(signature = (amount, currency=None, *, on_event=None, **options),
+    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
         text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
     fn preauthorize_async<'py>(
         slf: &Bound<'py, Self>,
         amount: &Bound<'py, PyAny>,
-        currency: Option<&Bound<'py, PyAny>>,
+        currency: CurrencyArg,
         on_event: Option<Py<PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {

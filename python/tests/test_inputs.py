@@ -67,6 +67,23 @@ def test_bad_amounts_are_invalid_requests(
     assert v3_tcp.journal() == []
 
 
+def test_explicit_none_currency_is_refused_not_taken_as_euros(
+    v3_tcp: concert.Simulator,
+) -> None:
+    # Left out, the currency is EUR; given as None (a missing value
+    # upstream), it is an error rather than a payment in euros.
+    terminal = v3_tcp.terminal()
+    with pytest.raises(TypeError, match="None"):
+        terminal.pay(1250, None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="None"):
+        terminal.refund(1250, currency=None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="None"):
+        concert.Request("pay", 1250, None)  # type: ignore[arg-type]
+    assert v3_tcp.journal() == []
+    assert concert.Request("pay", 1250).currency == "EUR"
+    assert concert.Request("identify").currency is None
+
+
 def test_bad_request_fields(v3_tcp: concert.Simulator) -> None:
     terminal = v3_tcp.terminal()
     with pytest.raises(concert.InvalidRequestError, match="ASCII"):

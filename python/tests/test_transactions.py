@@ -200,12 +200,12 @@ def test_request_options_reach_the_wire(v3_tcp: concert.Simulator) -> None:
         application="card",
         force_authorization=True,
         partial_allowed=True,
-        customer_email="a@b.c",
+        customer_email="till@example.fr",
     )
     assert outcome.approved
     assert (outcome.receipt_format, outcome.receipt_copy) == ("html", "merchant")
     sent = v3_tcp.journal()[0]["request"]
-    for record in (b"CC003001", b"BB0011", b"BF0011", b"BI005a@b.c", b"BX00242"):
+    for record in (b"CC003001", b"BB0011", b"BF0011", b"BI015till@example.fr", b"BX00242"):
         assert record in sent, record
     with pytest.raises(concert.InvalidRequestError, match="tag"):
         v3_tcp.terminal().pay(100, extra_tags=[("b", "1")])
