@@ -6,7 +6,7 @@ use std::time::Duration;
 use concert_core::terminal::{Connection, Protocol, SerialLine, TerminalConfig};
 
 use crate::enums::{concert_parity, concert_protocol, concert_timeout};
-use crate::guard::{Failure, LastError, borrow, borrow_mut, flag, guard, out, text};
+use crate::guard::{Failure, LastError, borrow, borrow_mut, flag, free_handle, guard, out, text};
 use crate::result::concert_result;
 use crate::text::copy_out;
 
@@ -53,13 +53,8 @@ pub unsafe extern "C" fn concert_terminal_config_new(
 /// freed, used by no other thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_terminal_config_free(config: *mut concert_terminal_config) {
-    let _ = guard(|| {
-        if !config.is_null() {
-            // SAFETY: made by Box::into_raw in `_new`, freed once.
-            drop(unsafe { Box::from_raw(config) });
-        }
-        Ok(())
-    });
+    // SAFETY: the export's contract: NULL, or a live handle freed once.
+    unsafe { free_handle(config) }
 }
 
 /// Runs a setter on a builder, remembering the failure's message.

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use concert_core::terminal::{Error, Event, Outcome};
 
 use crate::enums::{concert_event_kind, concert_status};
-use crate::guard::{borrow, borrow_mut, guard, guard_or, out};
+use crate::guard::{borrow, borrow_mut, free_handle, guard, guard_or, out};
 use crate::outcome::concert_outcome;
 use crate::result::concert_result;
 use crate::text::copy_out;
@@ -73,13 +73,8 @@ impl concert_event {
 /// freed.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_event_free(event: *mut concert_event) {
-    let _ = guard(|| {
-        if !event.is_null() {
-            // SAFETY: made by Box::into_raw in next_event, freed once.
-            drop(unsafe { Box::from_raw(event) });
-        }
-        Ok(())
-    });
+    // SAFETY: the export's contract: NULL, or a live handle freed once.
+    unsafe { free_handle(event) }
 }
 
 /// The event's kind, a `concert_event_kind` (0 for NULL).

@@ -22,6 +22,22 @@ pub(crate) fn guard_or<T>(fallback: T, f: impl FnOnce() -> T) -> T {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
 }
 
+/// Releases a handle made by `Box::into_raw`, its drop inside the panic
+/// guard; NULL does nothing. Every plain `*_free` export is this.
+///
+/// # Safety
+/// `ptr` is NULL or came from `Box::into_raw` in this library and is freed
+/// once, by a caller that no other thread races.
+pub(crate) unsafe fn free_handle<T>(ptr: *mut T) {
+    let _ = guard(|| {
+        if !ptr.is_null() {
+            // SAFETY: the caller's contract: made by Box::into_raw, freed once.
+            drop(unsafe { Box::from_raw(ptr) });
+        }
+        Ok(())
+    });
+}
+
 /// Shared access to a handle, or `CONCERT_RESULT_NULL_ARGUMENT`.
 ///
 /// # Safety

@@ -12,7 +12,7 @@ use crate::enums::{
     concert_direction, concert_operation, concert_receipt_copy, concert_receipt_format,
     concert_status,
 };
-use crate::guard::{borrow, guard, guard_or, out, text};
+use crate::guard::{borrow, free_handle, guard, guard_or, out, text};
 use crate::result::concert_result;
 use crate::text::{c_string, ptr_or_null};
 
@@ -103,13 +103,8 @@ impl concert_outcome {
 /// no other thread reads it any more.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_outcome_free(outcome: *mut concert_outcome) {
-    let _ = guard(|| {
-        if !outcome.is_null() {
-            // SAFETY: made by `concert_outcome::into_raw`, freed once.
-            drop(unsafe { Box::from_raw(outcome) });
-        }
-        Ok(())
-    });
+    // SAFETY: the export's contract: NULL, or a live handle freed once.
+    unsafe { free_handle(outcome) }
 }
 
 /// Reads an outcome for a value-returning accessor; `fallback` for NULL

@@ -10,7 +10,7 @@ use concert_core::v3::Tag;
 use crate::enums::{
     concert_application, concert_operation, concert_receipt_copy, concert_receipt_format,
 };
-use crate::guard::{Failure, LastError, borrow, borrow_mut, flag, guard, out, text};
+use crate::guard::{Failure, LastError, borrow, borrow_mut, flag, free_handle, guard, out, text};
 use crate::result::concert_result;
 use crate::text::copy_out;
 
@@ -55,13 +55,8 @@ pub unsafe extern "C" fn concert_request_new(
 /// `request` is NULL or a live request, used by no other thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_request_free(request: *mut concert_request) {
-    let _ = guard(|| {
-        if !request.is_null() {
-            // SAFETY: made by Box::into_raw in `_new`, freed once.
-            drop(unsafe { Box::from_raw(request) });
-        }
-        Ok(())
-    });
+    // SAFETY: the export's contract: NULL, or a live handle freed once.
+    unsafe { free_handle(request) }
 }
 
 /// Runs a setter on a request, remembering the failure's message.

@@ -11,7 +11,7 @@ use concert_core::v3::Reason;
 use crate::enums::{
     concert_script, concert_sim_fault, concert_sim_protocol, concert_sim_transport,
 };
-use crate::guard::{Failure, LastError, borrow, borrow_mut, flag, guard, out, text};
+use crate::guard::{Failure, LastError, borrow, borrow_mut, flag, free_handle, guard, out, text};
 use crate::result::concert_result;
 use crate::text::{c_string, copy_out, ptr_or_null};
 
@@ -98,13 +98,8 @@ pub unsafe extern "C" fn concert_simulator_config_new(
 /// `config` is NULL or live, used by no other thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_simulator_config_free(config: *mut concert_simulator_config) {
-    let _ = guard(|| {
-        if !config.is_null() {
-            // SAFETY: made by Box::into_raw in `_new`, freed once.
-            drop(unsafe { Box::from_raw(config) });
-        }
-        Ok(())
-    });
+    // SAFETY: the export's contract: NULL, or a live handle freed once.
+    unsafe { free_handle(config) }
 }
 
 /// Runs a setter on simulator settings, remembering the failure's message.
@@ -340,13 +335,8 @@ pub unsafe extern "C" fn concert_simulator_start(
 /// `simulator` is NULL or live, not freed twice, used by no other thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_simulator_free(simulator: *mut concert_simulator) {
-    let _ = guard(|| {
-        if !simulator.is_null() {
-            // SAFETY: made by Box::into_raw in `_start`, freed once.
-            drop(unsafe { Box::from_raw(simulator) });
-        }
-        Ok(())
-    });
+    // SAFETY: the export's contract: NULL, or a live handle freed once.
+    unsafe { free_handle(simulator) }
 }
 
 /// The TCP port the simulator listens on (on 127.0.0.1).
