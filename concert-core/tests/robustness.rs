@@ -132,12 +132,34 @@ fn undocumented_tags_are_kept_and_an_unmasked_card_is_masked() {
 }
 
 #[test]
-fn a_mismatched_echo_is_flagged_on_success() {
+fn an_approval_echoing_another_transaction_is_in_doubt() {
+    // Another POS and another currency: this may be another till's answer.
     let (terminal, server) =
         fake_terminal(b"CZ0040300CJ012000000000001CA00207CB0041250CD0010CE003840AE00210");
     let outcome = terminal.pay(1250, EUR).unwrap();
     server.join().unwrap();
-    assert_eq!(outcome.status, Status::Approved);
+    assert_eq!(outcome.status, Status::InDoubt);
     let fields: Vec<&str> = outcome.echo_mismatches.iter().map(|m| m.field).collect();
     assert_eq!(fields, ["CA", "CE"]);
+    let cause = outcome.in_doubt_cause.as_deref().unwrap();
+    assert!(cause.contains("CA sent \"1\", answered \"7\""), "{cause}");
+    assert_eq!(
+        outcome.record("AE"),
+        Some("10"),
+        "everything received is kept"
+    );
+    // More money than was asked is no partial approval either.
+    let (terminal, server) =
+        fake_terminal(b"CZ0040300CJ012000000000001CA00201CB0049999CD0010CE003978AE00210");
+    let outcome = terminal.pay(1250, EUR).unwrap();
+    server.join().unwrap();
+    assert_eq!(outcome.status, Status::InDoubt);
+    assert!(!outcome.partial);
+    // Less is a partial approval, not a doubt.
+    let (terminal, server) =
+        fake_terminal(b"CZ0040300CJ012000000000001CA00201CB0041000CD0010CE003978AE00210");
+    let outcome = terminal.pay(1250, EUR).unwrap();
+    server.join().unwrap();
+    assert_eq!(outcome.status, Status::Approved);
+    assert!(outcome.partial && outcome.echo_mismatches.is_empty());
 }

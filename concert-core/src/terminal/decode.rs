@@ -103,8 +103,33 @@ pub fn decode_v3(request: &Request, answer: &[u8], config: &TerminalConfig) -> O
     outcome.raw_answer = Some(masked);
     if status == Status::Approved && request.operation.moves_money() {
         check_v3_echo(&mut outcome, &message, request, config);
+        doubt_a_foreign_approval(&mut outcome);
     }
     outcome
+}
+
+/// An approval that echoes another POS, action, currency, or more money than
+/// was asked may be another transaction's answer: whether *this* request
+/// was paid is unknown, so it is in doubt, never approved. Everything
+/// received stays in the outcome for reconciliation. A private data
+/// difference alone only flags (terminals are known to pad or drop it).
+fn doubt_a_foreign_approval(outcome: &mut Outcome) {
+    let foreign: Vec<String> = outcome
+        .echo_mismatches
+        .iter()
+        .filter(|m| m.field != "private_data")
+        .map(|m| format!("{} sent {:?}, answered {:?}", m.field, m.sent, m.received))
+        .collect();
+    if foreign.is_empty() {
+        return;
+    }
+    let cause = format!(
+        "the approval echoes another transaction ({})",
+        foreign.join("; ")
+    );
+    outcome.status = Status::InDoubt;
+    outcome.reason = format!("result unknown: {cause}");
+    outcome.in_doubt_cause = Some(cause);
 }
 
 fn records_of(message: &Message<'_>) -> Vec<(String, String)> {
@@ -232,6 +257,7 @@ pub fn decode_v2(request: &Request, answer: &[u8], config: &TerminalConfig) -> O
     outcome.raw_answer = Some(masked);
     if status == Status::Approved {
         check_v2_echo(&mut outcome, &parsed, request, config);
+        doubt_a_foreign_approval(&mut outcome);
     }
     outcome
 }

@@ -130,7 +130,10 @@ pub struct Outcome {
     pub private_data: Option<String>,
     /// Ticket.
     pub receipt: Option<Receipt>,
-    /// Echoed fields that differ from the request (checked on approval).
+    /// Echoed fields that differ from the request (checked on approval). An
+    /// approval echoing another POS number, action, currency or a higher
+    /// amount is reported [`Status::InDoubt`]: it may answer another
+    /// transaction.
     pub echo_mismatches: Vec<EchoMismatch>,
     /// Every record received, in order (V3 tag → value; V2 field → value),
     /// card numbers masked.
