@@ -728,8 +728,8 @@ typedef struct concert_terminal_config concert_terminal_config;
  * callee: free it with `concert_outcome_free`, here or later, from any
  * thread), or a safe-to-retry error code with `outcome` NULL and
  * `error_message` set. `error_message` is valid during the call only.
- * The callback must not free the terminal that runs it (see
- * `concert_terminal_free`).
+ * It may free the terminal that runs it: `concert_terminal_free` then
+ * returns without waiting for itself (see there).
  */
 typedef void (*concert_done_callback)(void *userdata,
                                       concert_result result,
@@ -1754,8 +1754,8 @@ concert_result concert_terminal_pay(const concert_terminal *terminal,
  * step; then `userdata_free` (optional) with `userdata`. Busy, invalid
  * request and the like are returned here, not through the callback: on
  * any failure nothing is called and `userdata` stays the caller's.
- * Callbacks must return promptly and must not free this terminal (see
- * `concert_terminal_free`). A GUI till that must not see foreign threads
+ * Callbacks must return promptly; one may free this terminal, which then
+ * skips the callbacks still to come (see `concert_terminal_free`). A GUI till that must not see foreign threads
  * uses `concert_terminal_submit_polled` instead.
  *
  * # Safety

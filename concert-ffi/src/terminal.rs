@@ -136,8 +136,8 @@ unsafe impl Send for UserData {}
 /// callee: free it with `concert_outcome_free`, here or later, from any
 /// thread), or a safe-to-retry error code with `outcome` NULL and
 /// `error_message` set. `error_message` is valid during the call only.
-/// The callback must not free the terminal that runs it (see
-/// `concert_terminal_free`).
+/// It may free the terminal that runs it: `concert_terminal_free` then
+/// returns without waiting for itself (see there).
 pub type concert_done_callback = Option<
     unsafe extern "C" fn(
         userdata: *mut c_void,
@@ -260,13 +260,30 @@ impl concert_terminal {
     ) -> Result<(), Error> {
         self.tracker.begin();
         let end = EndGuard(self.tracker.clone());
-        let token = self.terminal.submit_with(request, on_event, move |result| {
-            let _end = end;
-            on_done(result);
-        });
+        // No callback may run before the cancel token is registered: one
+        // that cancels or frees the terminal at the first event would miss
+        // it, and the payment would run on to its answer time-out. The
+        // sender is dropped once the token is in; `recv` then returns at
+        // once.
+        let (registered, wait_registered) = crossbeam_channel::bounded::<()>(0);
+        let wait_event = wait_registered.clone();
+        let mut on_event = on_event;
+        let token = self.terminal.submit_with(
+            request,
+            move |event| {
+                let _ = wait_event.recv();
+                on_event(event);
+            },
+            move |result| {
+                let _end = end;
+                let _ = wait_registered.recv();
+                on_done(result);
+            },
+        );
         match token {
             Ok(token) => {
                 self.tracker.lock().tokens.push(token);
+                drop(registered);
                 Ok(())
             }
             // The closure (and with it `end`) was dropped: count is back.
@@ -340,8 +357,8 @@ pub unsafe extern "C" fn concert_terminal_pay(
 /// step; then `userdata_free` (optional) with `userdata`. Busy, invalid
 /// request and the like are returned here, not through the callback: on
 /// any failure nothing is called and `userdata` stays the caller's.
-/// Callbacks must return promptly and must not free this terminal (see
-/// `concert_terminal_free`). A GUI till that must not see foreign threads
+/// Callbacks must return promptly; one may free this terminal, which then
+/// skips the callbacks still to come (see `concert_terminal_free`). A GUI till that must not see foreign threads
 /// uses `concert_terminal_submit_polled` instead.
 ///
 /// # Safety
