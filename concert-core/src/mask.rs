@@ -30,6 +30,28 @@ pub fn mask_pan(pan: &str) -> String {
         .collect()
 }
 
+/// [`mask_pan`] on raw bytes, same length whatever they hold (a Latin-1
+/// byte beside the number must not turn masking off).
+pub fn mask_pan_bytes(pan: &[u8]) -> Vec<u8> {
+    let is_position = |b: u8| b.is_ascii_digit() || matches!(b, b'#' | b'*' | b'X' | b'x');
+    let len = pan.iter().filter(|&&b| is_position(b)).count();
+    let keep_head = if len > 10 { 6 } else { 0 };
+    let mut seen = 0;
+    pan.iter()
+        .map(|&b| {
+            if !is_position(b) {
+                return b;
+            }
+            seen += 1;
+            if b.is_ascii_digit() && seen > keep_head && seen <= len.saturating_sub(4) {
+                MASK_CHAR as u8
+            } else {
+                b
+            }
+        })
+        .collect()
+}
+
 /// Masks, inside arbitrary bytes, every run of 13 or more consecutive digits
 /// (what a card number looks like), keeping the run's first 6 and last 4.
 /// This is the fallback for bytes no codec could parse; parsed frames are

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use super::answer_faults::AnswerFaults;
 use super::script::Script;
 use crate::link::LinkConfig;
 
@@ -73,6 +74,8 @@ pub struct SimulatorConfig {
     pub answer_delay: Duration,
     /// Faults to inject.
     pub faults: Faults,
+    /// Faults in the answers' content or timing.
+    pub answer_faults: AnswerFaults,
     /// Serial link timings and retries.
     pub link: LinkConfig,
     /// The full card number the terminal "reads". V3 answers carry it
@@ -97,6 +100,7 @@ impl Default for SimulatorConfig {
             default_script: Script::Approve,
             answer_delay: Duration::ZERO,
             faults: Faults::default(),
+            answer_faults: AnswerFaults::default(),
             link: LinkConfig::default(),
             card_number: DEFAULT_CARD_NUMBER.to_owned(),
             receipt_text: None,

@@ -9,7 +9,6 @@ use super::config::SimProtocol;
 use super::script::Script;
 use super::ticket::{self, AID, TicketDetails};
 use crate::mask::mask_pan;
-use crate::v2;
 use crate::v3::tags::*;
 use crate::v3::tlv::{DecodeOptions, decode_leading_records, is_printable};
 use crate::v3::{Action, Message, MessageBuilder, Reason, Tag};
@@ -167,10 +166,10 @@ impl Engine {
     /// An answer in the form the journal and logs keep: V2 REP card
     /// numbers masked (V3 answers already carry a masked `AA`).
     pub(crate) fn journal_form(&self, answer: &[u8]) -> Vec<u8> {
-        match self.settings.protocol {
-            SimProtocol::V2 => v2::Answer::mask_payload(answer),
-            SimProtocol::V3 => answer.to_vec(),
-        }
+        // The client's masking, so that a cut or faulty answer (or a V3
+        // `AA` sent in clear by a fault) is masked too.
+        let v2 = matches!(self.settings.protocol, SimProtocol::V2);
+        crate::terminal::wire::mask_payload(v2, answer)
     }
 
     /// Bytes as they may be logged: card numbers masked by the codec, so

@@ -70,9 +70,19 @@ impl Journal {
     /// Blocks until the journal holds at least `n` entries or `timeout`
     /// passes; true when it does.
     pub(crate) fn wait_for(&self, n: usize, timeout: Duration) -> bool {
+        self.wait_until(timeout, |entries| entries.len() >= n)
+    }
+
+    /// Blocks until `done` holds for the entries or `timeout` passes; true
+    /// when it does.
+    pub(crate) fn wait_until(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&[JournalEntry]) -> bool,
+    ) -> bool {
         let deadline = Instant::now().checked_add(timeout);
         let mut entries = self.lock();
-        while entries.len() < n {
+        while !done(&entries) {
             let wait = match deadline {
                 Some(deadline) => {
                     let now = Instant::now();

@@ -17,6 +17,7 @@
 //! bytes and the time in, answer bytes out; the `tcp` and `serial` drivers
 //! own the sockets, the pty and the clock.
 
+mod answer_faults;
 mod config;
 mod engine;
 mod journal;
@@ -35,6 +36,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+pub use answer_faults::{AnswerFaults, COLLISION_FRAME, GARBAGE_ANSWER};
 pub use config::{
     DEFAULT_CARD_NUMBER, Faults, SimError, SimProtocol, SimTransport, SimulatorConfig,
 };
@@ -52,6 +54,18 @@ struct Shared {
     journal: Journal,
     stop: StopSignal,
     faults: Faults,
+    answer_faults: AnswerFaults,
+    /// Whether the terminal speaks V2 (for the answer faults).
+    v2: bool,
+    /// The card number read, for the answer faults.
+    card_number: String,
+}
+
+impl Shared {
+    /// The answer as the answer faults make it.
+    fn faulty(&self, answer: Vec<u8>) -> Vec<u8> {
+        self.answer_faults.apply(self.v2, &self.card_number, answer)
+    }
 }
 
 impl Shared {
@@ -107,7 +121,10 @@ fn process(shared: &Shared, peer: &str, request: &[u8]) -> Reply {
         return Reply::Never;
     }
     match step {
-        Step::Answer { answer, .. } => Reply::Send { answer, index },
+        Step::Answer { answer, .. } => Reply::Send {
+            answer: shared.faulty(answer),
+            index,
+        },
         Step::Silent { .. } => {
             log::info!(
                 "sim: {peer}: {note}; request {}",
@@ -123,7 +140,10 @@ fn process(shared: &Shared, peer: &str, request: &[u8]) -> Reply {
                 return Reply::Nothing;
             }
             match shared.engine().complete(id) {
-                Some(answer) => Reply::Send { answer, index },
+                Some(answer) => Reply::Send {
+                    answer: shared.faulty(answer),
+                    index,
+                },
                 None => {
                     shared.journal.update(index, None, "transaction lost");
                     Reply::Nothing
@@ -196,6 +216,9 @@ impl Simulator {
             journal: Journal::default(),
             stop: StopSignal::default(),
             faults: config.faults.clone(),
+            answer_faults: config.answer_faults.clone(),
+            v2: config.protocol == SimProtocol::V2,
+            card_number: config.card_number.clone(),
         });
         match config.transport {
             SimTransport::Tcp(addr) => {
@@ -264,6 +287,17 @@ impl Simulator {
         self.shared.journal.wait_for(n, timeout)
     }
 
+    /// Blocks until `done` holds for the journal (entries are updated as
+    /// answers go out and exchanges end) or `timeout` passes; true when it
+    /// does.
+    pub fn wait_for_journal(
+        &self,
+        timeout: Duration,
+        done: impl Fn(&[JournalEntry]) -> bool,
+    ) -> bool {
+        self.shared.journal.wait_until(timeout, done)
+    }
+
     /// Stops the simulator: threads end (within a fraction of a second),
     /// the socket or pty closes.
     pub fn stop(self) {
@@ -272,7 +306,13 @@ impl Simulator {
 
     fn shutdown(&mut self) {
         self.shared.stop.stop();
+        // The TCP accept loop blocks in accept(): wake it. Should that fail,
+        // leave its thread rather than wait for ever.
+        let woke = self.tcp_addr.is_none_or(tcp::wake);
         for thread in self.threads.drain(..) {
+            if !woke && !thread.is_finished() {
+                continue;
+            }
             if thread.join().is_err() {
                 log::error!("sim: a simulator thread panicked");
             }

@@ -12,11 +12,12 @@ use std::time::{Duration, Instant};
 
 use serialport::TTYPort;
 
+use super::answer_faults::COLLISION_FRAME;
 use super::config::SimError;
 use super::pty::Pty;
 use super::stop::StopSignal;
 use super::{JournalEntry, Reply, Shared, finish_exchange, journal_answer, process};
-use crate::frame::{NAK, STX};
+use crate::frame::{ENQ, NAK, STX};
 use crate::link::{LinkConfig, LinkEvent, LinkMachine, LinkQuirks, Receiver, SendOutcome, Sender};
 use crate::transport::is_wait_over;
 
@@ -41,6 +42,7 @@ pub(super) fn start(
         faults: FaultBudget {
             naks_left: shared.faults.nak_first_frames,
             corrupt_left: shared.faults.corrupt_lrc_first,
+            collisions_left: shared.answer_faults.enq_collision_first,
         },
         pty,
         link,
@@ -58,6 +60,7 @@ pub(super) fn start(
 struct FaultBudget {
     naks_left: u32,
     corrupt_left: u32,
+    collisions_left: u32,
 }
 
 /// How driving a machine ended.
@@ -116,6 +119,12 @@ impl Server {
     /// consumed by a yielding sender). A failed session is journaled when
     /// a frame was attempted.
     fn receive(&mut self, after_enq: Option<Instant>) -> Option<Vec<u8>> {
+        if after_enq.is_none() && self.faults.collisions_left > 0 {
+            if !self.collide() {
+                return None;
+            }
+            self.faults.collisions_left -= 1;
+        }
         let quirks = LinkQuirks {
             nak_first_frames: self.faults.naks_left,
             ..LinkQuirks::default()
@@ -156,6 +165,42 @@ impl Server {
             }
             None => None,
         }
+    }
+
+    /// The `enq_collision_first` fault: waits for the client's ENQ, answers
+    /// with an ENQ of its own and pushes [`COLLISION_FRAME`]. False when the
+    /// simulator stops or the line fails first.
+    fn collide(&mut self) -> bool {
+        let mut buf = [0u8; 64];
+        loop {
+            if self.shared.stop.is_stopped() {
+                return false;
+            }
+            let _ = serialport::SerialPort::set_timeout(&mut self.pty.master, POLL);
+            match self.pty.master.read(&mut buf) {
+                Ok(n) if buf[..n].contains(&ENQ) => break,
+                Ok(0) => {
+                    self.shared.stop.wait_until(Some(Instant::now() + POLL));
+                }
+                Ok(_) => {}
+                Err(e) if is_wait_over(&e) => {}
+                Err(e) => {
+                    log::warn!("sim: {}: line failed: {e}", self.peer);
+                    return false;
+                }
+            }
+        }
+        log::info!("sim: {}: ENQ collision (fault)", self.peer);
+        let Ok(mut sender) = Sender::new(
+            COLLISION_FRAME,
+            &self.link,
+            LinkQuirks::default(),
+            Instant::now(),
+        ) else {
+            return false;
+        };
+        let mut watch = Watch::default();
+        matches!(self.drive(&mut sender, &mut watch), End::Finished)
     }
 
     /// Processes a request and sends its answer (and, after a collision,

@@ -1,6 +1,7 @@
-//! The simulator over TCP: one thread accepts connections (polling a
-//! non-blocking listener so it notices a stop at once), one thread per
-//! connection reads a request, answers it on the same socket, and closes.
+//! The simulator over TCP: one thread accepts connections (blocking, so a
+//! connection is served the moment it arrives; a stop wakes it with a
+//! connection of its own, see [`wake`]), one thread per connection reads a
+//! request, answers it on the same socket, and closes.
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -13,8 +14,10 @@ use super::{JournalEntry, Reply, Shared, finish_exchange, journal_answer, proces
 use crate::transport::is_wait_over;
 use crate::v3::tlv::{DecodeOptions, StreamState, stream_records};
 
-/// How often the accept loop looks at the stop signal.
-const ACCEPT_POLL: Duration = Duration::from_millis(20);
+/// Pause after a failed accept (out of descriptors) before trying again.
+const ACCEPT_RETRY: Duration = Duration::from_millis(20);
+/// Bound on the connection that wakes the accept loop on stop.
+const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 /// Quiet time after complete records before the request is taken as whole.
 const QUIET: Duration = Duration::from_millis(20);
 /// How long a connection may stay silent before the terminal gives up on
@@ -37,7 +40,6 @@ pub(super) fn start(
     shared: Arc<Shared>,
 ) -> Result<(SocketAddr, JoinHandle<()>), SimError> {
     let listener = TcpListener::bind(addr)?;
-    listener.set_nonblocking(true)?;
     let bound = listener.local_addr()?;
     let allow: Vec<IpAddr> = allow.iter().map(IpAddr::to_canonical).collect();
     let thread = std::thread::Builder::new()
@@ -50,6 +52,8 @@ fn accept_loop(listener: &TcpListener, allow: &[IpAddr], shared: &Arc<Shared>) {
     let mut connections: Vec<JoinHandle<()>> = Vec::new();
     while !shared.stop.is_stopped() {
         match listener.accept() {
+            // The stop's own wake-up connection, or one racing it.
+            Ok(_) if shared.stop.is_stopped() => break,
             Ok((stream, peer)) => {
                 if !allow.is_empty() && !allow.contains(&peer.ip().to_canonical()) {
                     refuse(stream, peer, shared);
@@ -64,13 +68,10 @@ fn accept_loop(listener: &TcpListener, allow: &[IpAddr], shared: &Arc<Shared>) {
                     Err(e) => log::warn!("sim: cannot serve {peer}: {e}"),
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                shared.stop.wait_until(Some(Instant::now() + ACCEPT_POLL));
-            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 log::warn!("sim: accept failed: {e}");
-                shared.stop.wait_until(Some(Instant::now() + ACCEPT_POLL));
+                shared.stop.wait_until(Some(Instant::now() + ACCEPT_RETRY));
             }
         }
         connections.retain(|c| !c.is_finished());
@@ -78,6 +79,26 @@ fn accept_loop(listener: &TcpListener, allow: &[IpAddr], shared: &Arc<Shared>) {
     for connection in connections {
         if connection.join().is_err() {
             log::error!("sim: a connection thread panicked");
+        }
+    }
+}
+
+/// Wakes the accept loop listening on `bound` once the stop signal is set,
+/// by connecting to it (an unspecified address through loopback). False if
+/// that failed: the accept thread may then stay blocked.
+pub(super) fn wake(bound: SocketAddr) -> bool {
+    let mut target = bound;
+    if target.ip().is_unspecified() {
+        target.set_ip(match target.ip() {
+            IpAddr::V4(_) => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        });
+    }
+    match TcpStream::connect_timeout(&target, WAKE_TIMEOUT) {
+        Ok(_) => true,
+        Err(e) => {
+            log::warn!("sim: cannot wake the listener on {bound}: {e}");
+            false
         }
     }
 }
@@ -131,6 +152,20 @@ fn configure(stream: &TcpStream) -> io::Result<()> {
     Ok(())
 }
 
+/// Whether a request that arrived in a single read is whole: complete
+/// records carrying every tag a request must have. Such a request is
+/// answered at once, as terminals do; one that came in pieces waits for the
+/// line to be quiet, in case more records follow.
+fn whole_at_once(bytes: &[u8]) -> bool {
+    use crate::v3::tags::{CA, CD, CE, CJ, CZ};
+    match stream_records(bytes, DecodeOptions::STRUCTURE_ONLY) {
+        StreamState::Complete(records) => [CZ, CJ, CA, CD, CE]
+            .iter()
+            .all(|tag| records.iter().any(|r| r.tag == *tag)),
+        _ => false,
+    }
+}
+
 /// Whether `bytes` are whole V3 records, or so broken that more bytes
 /// cannot mend them (either way the request is over once the line is quiet).
 fn complete_or_hopeless(bytes: &[u8]) -> bool {
@@ -141,7 +176,8 @@ fn complete_or_hopeless(bytes: &[u8]) -> bool {
 }
 
 /// Reads one request: until the bytes are complete records and the line
-/// has been quiet for [`QUIET`], or the peer shuts its side down. `None`
+/// has been quiet for [`QUIET`], or the peer shuts its side down, or the
+/// whole request came in one read ([`whole_at_once`]). `None`
 /// when nothing came (or the simulator stops).
 fn read_request(stream: &mut TcpStream, shared: &Shared) -> Option<Vec<u8>> {
     let mut request = Vec::new();
@@ -154,8 +190,12 @@ fn read_request(stream: &mut TcpStream, shared: &Shared) -> Option<Vec<u8>> {
         match stream.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => {
+                let first = request.is_empty();
                 request.extend_from_slice(&chunk[..n]);
                 last_data = Instant::now();
+                if first && whole_at_once(&request) {
+                    break;
+                }
                 if request.len() > MAX_REQUEST {
                     log::warn!("sim: request longer than {MAX_REQUEST} bytes: cut");
                     break;
@@ -219,6 +259,15 @@ fn write_answer(stream: &mut TcpStream, answer: &[u8], shared: &Shared) -> Writt
             Err(e) => Written::new(0, format!("write failed: {e}")),
         };
     }
+    if shared.answer_faults.tcp_byte_writes {
+        let _ = stream.set_nodelay(true);
+        for (sent, byte) in answer.iter().enumerate() {
+            if let Err(e) = stream.write_all(&[*byte]).and_then(|()| stream.flush()) {
+                return Written::new(sent, format!("write failed: {e}"));
+            }
+        }
+        return Written::new(answer.len(), "answered one byte per write (fault)");
+    }
     if faults.split_writes {
         let _ = stream.set_nodelay(true);
         let size = answer.len().div_ceil(3).max(1);
@@ -265,5 +314,18 @@ mod tests {
         assert!(!complete_or_hopeless(b"CZ0040300CA002"));
         assert!(!complete_or_hopeless(b"CZ0040300C"));
         assert!(complete_or_hopeless(b"hello world"));
+    }
+
+    #[test]
+    fn a_request_with_every_mandatory_tag_is_whole() {
+        assert!(whole_at_once(
+            b"CZ0040300CJ012000000000001CA00201CB0041250CD0010CE003978"
+        ));
+        assert!(!whole_at_once(
+            b"CZ0040300CJ012000000000001CA00201CB0041250CD0010"
+        ));
+        assert!(!whole_at_once(
+            b"CZ0040300CJ012000000000001CA00201CD0010CE0039"
+        ));
     }
 }

@@ -24,6 +24,24 @@ fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Request
     Ok(())
 }
 
+/// [`check_text`] plus a minimum length (CONCERT-V3.md gives ranges).
+fn check_range(
+    field: &'static str,
+    text: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), RequestError> {
+    check_text(field, text, max)?;
+    if text.len() < min {
+        return Err(RequestError::TooShort {
+            field,
+            len: text.len(),
+            min,
+        });
+    }
+    Ok(())
+}
+
 fn money(request: &Request) -> Result<Option<(u64, crate::currency::Currency)>, RequestError> {
     let name = request.operation.name();
     if !request.operation.moves_money() {
@@ -90,6 +108,9 @@ fn encode_v3(
             what: format!("application {app:?}"),
             protocol: "V3",
         })?;
+        // CC is exactly 3 characters: a longer code would not be read as
+        // an application.
+        check_range("application code", code, 3, 3)?;
         m.push(CC, code)?;
     }
     if let Some(private) = &request.private_data {
@@ -114,13 +135,19 @@ fn encode_v3(
         };
         m.push(CK, ticket.code())?;
     }
-    for (field, tag, value, max) in [
-        ("original reference", CH, &request.original_reference, 999),
-        ("customer phone", BH, &request.customer_phone, 20),
-        ("customer e-mail", BI, &request.customer_email, 256),
+    for (field, tag, value, min, max) in [
+        (
+            "original reference",
+            CH,
+            &request.original_reference,
+            1,
+            999,
+        ),
+        ("customer phone", BH, &request.customer_phone, 8, 20),
+        ("customer e-mail", BI, &request.customer_email, 6, 256),
     ] {
         if let Some(value) = value {
-            check_text(field, value, max)?;
+            check_range(field, value, min, max)?;
             m.push(tag, value)?;
         }
     }

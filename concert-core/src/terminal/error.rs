@@ -50,6 +50,16 @@ pub enum RequestError {
         /// The limit.
         max: usize,
     },
+    /// A text field shorter than the protocol allows.
+    #[error("{field} is {len} characters long; at least {min} needed")]
+    TooShort {
+        /// Field.
+        field: &'static str,
+        /// Its length.
+        len: usize,
+        /// The minimum.
+        min: usize,
+    },
     /// A text field with a character the protocol cannot carry.
     #[error("{field} holds {found:?}: only printable ASCII can be sent")]
     NotAscii {

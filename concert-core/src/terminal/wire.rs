@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::frame::{ETX, STX};
-use crate::mask::{mask_digit_runs, mask_pan};
+use crate::mask::{mask_digit_runs, mask_pan_bytes};
 use crate::v2;
 use crate::v3::{DecodeOptions, tags::AA, tlv::decode_records};
 
@@ -16,12 +16,7 @@ pub fn mask_v3(bytes: &[u8]) -> Vec<u8> {
     let mut out = bytes.to_vec();
     for r in records.iter().filter(|r| r.tag == AA) {
         let at = r.offset + 5;
-        let masked = mask_pan(&r.text());
-        if masked.len() == r.value.len() {
-            out[at..at + r.value.len()].copy_from_slice(masked.as_bytes());
-        } else {
-            out[at..at + r.value.len()].copy_from_slice(&mask_digit_runs(r.value));
-        }
+        out[at..at + r.value.len()].copy_from_slice(&mask_pan_bytes(r.value));
     }
     out
 }
