@@ -2,10 +2,13 @@
 //! written the way public till code does it (owned strings in a map), so
 //! the printed figures read as ratios from one run.
 
+mod support;
+
 use std::collections::HashMap;
 use std::hint::black_box;
 
 use concert_core::frame::{decode_frame, encode_frame};
+use concert_core::inspect::{Hint, inspect};
 use concert_core::v2;
 use concert_core::v3::{Message, MessageBuilder, tags::*};
 use std::time::Instant;
@@ -15,6 +18,8 @@ use criterion::{Criterion, criterion_group};
 const V3_ANSWER: &[u8] = b"CZ0040300CJ012012345678901CA00201CE003978BA0010CD0010CB0041250AE00210CC003001CI0011AC006276816AA016455972######4486AI021A00000000800431533132AB0042705CF0101010000000CG006424242";
 const V2_ANSWER: &[u8] =
     b"0100000125014711690463168807  00000000000000000000000000000000000009780000000000";
+/// The short V2 answer (no REP): 25 characters.
+const V2_ANSWER_25: &[u8] = b"010000012501978ORDER12345";
 
 /// The TLV loop public tills write: slice, parse, copy into a map.
 fn baseline_v3(input: &str) -> Option<HashMap<String, String>> {
@@ -56,6 +61,18 @@ fn v3(c: &mut Criterion) {
             black_box((m.amount(), m.action_status(), m.card_number()));
         })
     });
+    let with_receipt = support::approved_answer(1250, true);
+    g.bench_function("decode+typed+receipt", |b| {
+        b.iter(|| {
+            let m = Message::decode(black_box(&with_receipt)).unwrap();
+            black_box((m.amount(), m.action_status(), m.card_number(), m.receipt()));
+        })
+    });
+    // What the Python and Node `decode` call: every field as owned text
+    // with its meaning (attributes their figures to the core or the glue).
+    g.bench_function("inspect", |b| {
+        b.iter(|| black_box(inspect(black_box(V3_ANSWER), Hint::Auto).unwrap()))
+    });
     let text = std::str::from_utf8(V3_ANSWER).unwrap();
     g.bench_function("baseline-hashmap-decode", |b| {
         b.iter(|| black_box(baseline_v3(black_box(text))))
@@ -80,6 +97,9 @@ fn v2(c: &mut Criterion) {
     g.bench_function("decode-answer-80", |b| {
         b.iter(|| black_box(v2::Answer::decode(black_box(V2_ANSWER)).unwrap()))
     });
+    g.bench_function("decode-answer-25", |b| {
+        b.iter(|| black_box(v2::Answer::decode(black_box(V2_ANSWER_25)).unwrap()))
+    });
     let text = std::str::from_utf8(V2_ANSWER).unwrap();
     g.bench_function("baseline-hashmap-decode", |b| {
         b.iter(|| black_box(baseline_v2(black_box(text))))
@@ -87,6 +107,10 @@ fn v2(c: &mut Criterion) {
     let request = v2::Request::decode(b"0100005510110978          A010B010").unwrap();
     g.bench_function("encode-request-eplus", |b| {
         b.iter(|| black_box(black_box(&request).encode().unwrap()))
+    });
+    let request_e = v2::Request::decode(b"0100005510110978          ").unwrap();
+    g.bench_function("encode-request-e", |b| {
+        b.iter(|| black_box(black_box(&request_e).encode().unwrap()))
     });
     let frame = encode_frame(V2_ANSWER);
     g.bench_function("unframe+lrc", |b| {

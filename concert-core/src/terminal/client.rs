@@ -3,7 +3,6 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
@@ -16,6 +15,7 @@ use super::event::Event;
 use super::outcome::{Direction, Outcome, Status, WireFrame};
 use super::request::{Operation, Request};
 use super::wire::{hex_ascii, mask_payload, mask_serial_stream};
+use super::workers;
 use crate::currency::Currency;
 use crate::transport::{
     CancelToken, Channel, ExchangeSpec, Exchanged, Failure, SerialChannel, TcpChannel,
@@ -221,8 +221,9 @@ impl Terminal {
         })
     }
 
-    /// Starts a request on a thread of its own; `on_event` and `on_done` are
-    /// called on that thread. Returns the token that cancels it.
+    /// Starts a request on a thread of its own (threads are reused from one
+    /// transaction to the next); `on_event` and `on_done` are called on
+    /// that thread. Returns the token that cancels it.
     pub fn submit_with(
         &self,
         request: Request,
@@ -233,27 +234,25 @@ impl Terminal {
         let cancel = CancelToken::new();
         let terminal = self.clone();
         let token = cancel.clone();
-        thread::Builder::new()
-            .name(format!("concert-{}", request.operation.name()))
-            .spawn(move || {
-                // A panic is a bug, but the request may already be out:
-                // report it in doubt rather than lose the caller's answer.
-                let result = panic::catch_unwind(AssertUnwindSafe(|| {
-                    terminal.run(&request, &mut on_event, &token)
-                }))
-                .unwrap_or_else(|_| {
-                    Ok(in_doubt(
-                        &request,
-                        "internal error during the transaction",
-                        None,
-                    ))
-                });
-                // Free the terminal first: a caller woken by the result may
-                // start the next transaction at once.
-                drop(guard);
-                on_done(result);
-            })
-            .map_err(|e| Error::NotDelivered(format!("cannot start a thread: {e}")))?;
+        workers::run(Box::new(move || {
+            // A panic is a bug, but the request may already be out:
+            // report it in doubt rather than lose the caller's answer.
+            let result = panic::catch_unwind(AssertUnwindSafe(|| {
+                terminal.run(&request, &mut on_event, &token)
+            }))
+            .unwrap_or_else(|_| {
+                Ok(in_doubt(
+                    &request,
+                    "internal error during the transaction",
+                    None,
+                ))
+            });
+            // Free the terminal first: a caller woken by the result may
+            // start the next transaction at once.
+            drop(guard);
+            on_done(result);
+        }))
+        .map_err(|e| Error::NotDelivered(format!("cannot start a thread: {e}")))?;
         Ok(cancel)
     }
 

@@ -10,6 +10,7 @@ mod event;
 mod outcome;
 mod request;
 pub mod wire;
+mod workers;
 
 pub use crate::transport::CancelToken;
 pub use client::{Pending, Terminal};

@@ -6,8 +6,8 @@ mod ports;
 mod serial;
 mod tcp;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 pub use ports::{KNOWN_TERMINALS, PortInfo, TERMINAL_VENDORS, known_terminal, list_ports};
@@ -19,7 +19,26 @@ use crate::terminal::{Error, Event};
 /// Asks a running exchange to stop. Cheap to clone; every clone controls
 /// the same exchange.
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub struct CancelToken(Arc<CancelState>);
+
+/// A way to cut a blocked wait short (a TCP exchange shuts its socket
+/// down), so waits need not wake up to look at the token.
+type Waker = Box<dyn Fn() + Send + Sync>;
+
+#[derive(Default)]
+struct CancelState {
+    cancelled: AtomicBool,
+    next_id: AtomicU64,
+    wakers: Mutex<Vec<(u64, Waker)>>,
+}
+
+impl std::fmt::Debug for CancelState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CancelState")
+            .field("cancelled", &self.cancelled.load(Ordering::SeqCst))
+            .finish_non_exhaustive()
+    }
+}
 
 impl CancelToken {
     /// A fresh token.
@@ -30,12 +49,46 @@ impl CancelToken {
     /// Asks the exchange to stop. Before the request left, it ends with
     /// [`Error::Cancelled`]; after, with an in-doubt outcome.
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.cancelled.store(true, Ordering::SeqCst);
+        let wakers = self.0.wakers.lock().unwrap_or_else(PoisonError::into_inner);
+        for (_, wake) in wakers.iter() {
+            wake();
+        }
     }
 
     /// Whether cancellation was asked for.
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Runs `wake` on [`CancelToken::cancel`] while the guard lives. Look at
+    /// [`CancelToken::is_cancelled`] after registering: a cancel that came
+    /// before is not replayed.
+    pub(crate) fn on_cancel(&self, wake: Waker) -> WakeGuard<'_> {
+        let id = self.0.next_id.fetch_add(1, Ordering::Relaxed);
+        self.0
+            .wakers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((id, wake));
+        WakeGuard { token: self, id }
+    }
+}
+
+/// Unregisters a waker when dropped.
+pub(crate) struct WakeGuard<'a> {
+    token: &'a CancelToken,
+    id: u64,
+}
+
+impl Drop for WakeGuard<'_> {
+    fn drop(&mut self) {
+        self.token
+            .0
+            .wakers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(id, _)| *id != self.id);
     }
 }
 

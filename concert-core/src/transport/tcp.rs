@@ -3,16 +3,27 @@
 //! closes or the line stays quiet — never a single `recv()`.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use super::{CANCEL_POLL, Channel, ExchangeSpec, Exchanged, Failure, is_wait_over};
+use super::{Channel, ExchangeSpec, Exchanged, Failure, is_wait_over};
 use crate::terminal::{Error, Event};
 use crate::v3::tlv::{StreamState, stream_records};
 use crate::v3::{DecodeOptions, tags::AE};
 
 /// Answers larger than this are not answers.
 const MAX_ANSWER: usize = 64 * 1024;
+/// Socket read time-outs end on a kernel tick (4 ms at 250 Hz, 10 ms at
+/// 100 Hz), late by up to that much: the end of a quiet period is waited
+/// for with sleeps and non-blocking reads instead, so the answer is handed
+/// over when the quiet period ends, not a tick later.
+const TICK_SLACK: Duration = Duration::from_millis(10);
+/// Step of that precise wait: how late data in its last moments is seen.
+const FINE_STEP: Duration = Duration::from_millis(1);
+/// Longest single wait for the answer. A cancel shuts the socket down,
+/// which ends a blocked read at once; this bound only backs that up where
+/// a shutdown might not wake the reader.
+const WAIT_BACKSTOP: Duration = Duration::from_secs(1);
 
 /// A terminal reached over TCP/IP.
 #[derive(Debug, Clone)]
@@ -89,6 +100,14 @@ fn completeness(bytes: &[u8]) -> Completeness {
     }
 }
 
+/// Reads what is there without waiting (`WouldBlock` when nothing is).
+fn read_now(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    stream.set_nonblocking(true)?;
+    let read = stream.read(buf);
+    stream.set_nonblocking(false)?;
+    read
+}
+
 impl Channel for TcpChannel {
     fn exchange(
         &mut self,
@@ -123,6 +142,13 @@ impl Channel for TcpChannel {
             });
         }
         events(Event::WaitingForAnswer);
+        // A cancel wakes the read below by shutting the socket down, so the
+        // wait needs no polling: a thousand waiting terminals stay asleep.
+        let _wake = stream.try_clone().ok().map(|clone| {
+            spec.cancel.on_cancel(Box::new(move || {
+                let _ = clone.shutdown(Shutdown::Both);
+            }))
+        });
         let deadline = Instant::now() + spec.answer_timeout;
         let mut received = Vec::with_capacity(512);
         let mut buf = [0u8; 4096];
@@ -148,9 +174,26 @@ impl Channel for TcpChannel {
                 ));
             }
             let wake = quiet_until.unwrap_or(deadline).min(deadline);
-            let wait = wake.saturating_duration_since(now).min(CANCEL_POLL);
-            let _ = stream.set_read_timeout(Some(wait.max(Duration::from_millis(1))));
-            match stream.read(&mut buf) {
+            let wait = wake.saturating_duration_since(now).min(WAIT_BACKSTOP);
+            let read = if quiet_until.is_some() && wait <= TICK_SLACK {
+                std::thread::sleep(wait.min(FINE_STEP));
+                read_now(&mut stream, &mut buf)
+            } else {
+                let coarse = if quiet_until.is_some() {
+                    wait - TICK_SLACK
+                } else {
+                    wait
+                };
+                let _ = stream.set_read_timeout(Some(coarse.max(Duration::from_millis(1))));
+                stream.read(&mut buf)
+            };
+            if spec.cancel.is_cancelled() {
+                return Err(in_doubt(
+                    "cancelled while waiting for the answer".into(),
+                    received,
+                ));
+            }
+            match read {
                 Ok(0) => {
                     if completeness(&received) == Completeness::Partial {
                         let cause = if received.is_empty() {
