@@ -3,6 +3,8 @@
 //! V3 message or whole serial frame, every field named and explained, card
 //! numbers masked; a malformed frame gives the byte where reading stopped.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 use crate::currency::Currency;
@@ -49,8 +51,9 @@ pub struct InspectedField {
     pub name: String,
     /// The value as sent, card numbers masked.
     pub value: String,
-    /// What a coded value means (`debit`, `refused`, `12.50 EUR` …).
-    pub meaning: Option<String>,
+    /// What a coded value means (`debit`, `refused`, `12.50 EUR` …);
+    /// borrowed when it is a fixed label, so explaining costs little.
+    pub meaning: Option<Cow<'static, str>>,
     /// Records nested inside this one (V3 `ZT`).
     pub children: Vec<InspectedField>,
 }
@@ -149,7 +152,7 @@ fn inspect_v3(payload: &[u8]) -> Result<Inspected, InspectError> {
         .find(|r| r.tag == tags::CE)
         .and_then(|r| std::str::from_utf8(r.value).ok()?.parse().ok())
         .and_then(|n| Currency::from_numeric(n).ok());
-    let fields = v3_fields(&records, currency)?;
+    let fields = v3_fields(&records, currency, 0)?;
     Ok(Inspected {
         protocol: "v3",
         kind: "v3",
@@ -158,18 +161,23 @@ fn inspect_v3(payload: &[u8]) -> Result<Inspected, InspectError> {
     })
 }
 
+/// `base`: where `records`' input starts in the message, so that errors in
+/// nested records name the byte of the whole message.
 fn v3_fields(
     records: &[TlvRecord<'_>],
     currency: Option<Currency>,
+    base: usize,
 ) -> Result<Vec<InspectedField>, InspectError> {
     records
         .iter()
         .map(|record| {
             let children = if record.tag.is_constructed() {
+                // The value starts after the tag and the 3-digit length.
+                let value_at = base + record.offset + 5;
                 let nested = record
                     .nested(DecodeOptions::TOLERANT)
-                    .map_err(|e| v3_error(e, 0))?;
-                v3_fields(&nested, currency)?
+                    .map_err(|e| v3_error(e, value_at))?;
+                v3_fields(&nested, currency, value_at)?
             } else {
                 Vec::new()
             };
@@ -180,7 +188,7 @@ fn v3_fields(
                 text.into_owned()
             };
             Ok(InspectedField {
-                name: record.tag.to_string(),
+                name: record.tag.as_str().to_owned(),
                 meaning: v3_meaning(record, &value, currency),
                 value,
                 children,
@@ -189,10 +197,14 @@ fn v3_fields(
         .collect()
 }
 
-fn v3_meaning(record: &TlvRecord<'_>, value: &str, currency: Option<Currency>) -> Option<String> {
+fn v3_meaning(
+    record: &TlvRecord<'_>,
+    value: &str,
+    currency: Option<Currency>,
+) -> Option<Cow<'static, str>> {
     let v = record.value;
     let tag = record.tag;
-    let text: String = if tag == tags::CD {
+    let text: Cow<'static, str> = if tag == tags::CD {
         action_word(Action::from_code(*v.first()?)).into()
     } else if tag == tags::AE {
         match ActionStatus::from_value(v)? {
@@ -213,8 +225,8 @@ fn v3_meaning(record: &TlvRecord<'_>, value: &str, currency: Option<Currency>) -
     } else if tag == tags::CB {
         let minor: u64 = value.parse().ok()?;
         match currency {
-            Some(c) => format!("{} {}", crate::amount::format_decimal(minor, c), c.alpha()),
-            None => format!("{minor} minor units"),
+            Some(c) => format!("{} {}", crate::amount::format_decimal(minor, c), c.alpha()).into(),
+            None => format!("{minor} minor units").into(),
         }
     } else if tag == tags::BA {
         match v {
@@ -230,9 +242,11 @@ fn v3_meaning(record: &TlvRecord<'_>, value: &str, currency: Option<Currency>) -
         }
     } else if tag == tags::CK {
         let ticket = TicketRequest::from_code(v)?;
-        format!("{:?} copy, {:?}", ticket.copy, ticket.format).to_lowercase()
+        format!("{:?} copy, {:?}", ticket.copy, ticket.format)
+            .to_lowercase()
+            .into()
     } else if tag == tags::AK {
-        format!("ticket, {} characters of base64", v.len())
+        format!("ticket, {} characters of base64", v.len()).into()
     } else {
         return None;
     };
@@ -297,7 +311,11 @@ fn inspect_v2(payload: &[u8]) -> Result<Inspected, InspectError> {
     })
 }
 
-fn field(name: &str, value: impl Into<String>, meaning: Option<String>) -> InspectedField {
+fn field(
+    name: &str,
+    value: impl Into<String>,
+    meaning: Option<Cow<'static, str>>,
+) -> InspectedField {
     InspectedField {
         name: name.into(),
         value: value.into(),
@@ -314,13 +332,13 @@ fn v2_amount(amount: u32, currency: u16) -> InspectedField {
             c.alpha()
         )
     });
-    field("amount", format!("{amount:08}"), meaning)
+    field("amount", format!("{amount:08}"), meaning.map(Cow::Owned))
 }
 
 fn v2_currency(currency: u16) -> InspectedField {
     let alpha = Currency::from_numeric(currency)
         .ok()
-        .map(|c| c.alpha().to_owned());
+        .map(|c| Cow::Borrowed(c.alpha()));
     field("currency", format!("{currency:03}"), alpha)
 }
 
@@ -392,7 +410,7 @@ fn v2_answer_fields(a: &v2::Answer) -> Vec<InspectedField> {
         fields.push(field(
             "rep",
             String::from_utf8_lossy(masked.raw()).into_owned(),
-            rep.masked_card_number().map(|c| format!("card {c}")),
+            rep.masked_card_number().map(|c| format!("card {c}").into()),
         ));
     }
     fields.push(v2_currency(a.currency));
@@ -481,6 +499,9 @@ mod tests {
         assert!(e.message.contains("LRC"), "{e}");
         let e = inspect(b"0100001250", Hint::Auto).unwrap_err();
         assert!(e.to_string().contains("not 10"), "{e}");
+        // In a nested record: the byte of the whole message (CK's length).
+        let e = inspect(b"CZ0040300ZT006CK0031", Hint::Auto).unwrap_err();
+        assert_eq!(e.offset, 16, "{e}");
         assert!(inspect(b"", Hint::Auto).is_err());
         assert!(inspect_text("", Hint::V3).is_err());
     }
