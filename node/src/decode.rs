@@ -42,7 +42,7 @@ fn field(f: InspectedField) -> NativeField {
     NativeField {
         name: f.name,
         value: f.value,
-        meaning: f.meaning,
+        meaning: f.meaning.map(std::borrow::Cow::into_owned),
         children: f.children.into_iter().map(field).collect(),
     }
 }

@@ -108,13 +108,17 @@ def main() -> None:
     for message in v3:  # both read the same records
         assert len(concert.decode(message)) == len(python_tlv(message))
     ours = per_call(lambda: [concert.decode(m) for m in v3], len(v3))
+    # The same (tag, value) pairs the pure-Python loop returns.
+    ours_records = per_call(lambda: [concert.decode(m).records for m in v3], len(v3))
+    # More than the loop does: every field labelled and explained.
     ours_fields = per_call(
         lambda: [[(x.name, x.value) for x in concert.decode(m).fields] for m in v3],
         len(v3),
     )
     theirs = per_call(lambda: [python_tlv(m) for m in v3], len(v3))
     line("V3 message, decode", ours, theirs)
-    line("V3 message, decode + read every record", ours_fields, theirs)
+    line("V3 message, decode + read every record", ours_records, theirs)
+    line("V3 message, decode + explain every field", ours_fields, theirs)
 
     line("import (fresh interpreter)", import_time("concert"), import_time("telium"), "ms")
 

@@ -1,10 +1,17 @@
 //! `concert.decode` (any frame explained, field by field) and
 //! `concert.ports()` (serial ports, known terminals flagged).
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_text};
+use concert_core::mask::mask_pan;
+use concert_core::v3::DecodeOptions;
+use concert_core::v3::tags::AA;
+use concert_core::v3::tlv::{TlvRecord, decode_records, latin1};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 
 use crate::amount::type_name;
 use crate::errors::{config_error, new_error};
@@ -46,7 +53,7 @@ impl PyField {
     /// What a coded value means (`debit`, `approved`, `12.50 EUR` …).
     #[getter]
     fn meaning(&self) -> Option<String> {
-        self.inner.meaning.clone()
+        self.inner.meaning.as_deref().map(str::to_owned)
     }
 
     /// Records nested in this one (V3 `ZT`).
@@ -73,45 +80,146 @@ impl PyField {
 }
 
 /// A frame read field by field.
+///
+/// A plain V3 message is only checked by `decode` (one walk over its
+/// records, nothing copied but the bytes); its fields are explained (labels,
+/// amounts, currencies) on first use. Everything else is explained at once.
 #[pyclass(name = "Decoded", module = "concert", frozen)]
 pub struct PyDecoded {
-    inner: Inspected,
+    body: Body,
+    explained: OnceLock<Inspected>,
+}
+
+enum Body {
+    /// Explained already.
+    Explained,
+    /// A V3 message whose records (nested ones too) are known to be well
+    /// formed.
+    CheckedV3 { payload: Vec<u8>, count: usize },
+}
+
+impl PyDecoded {
+    fn new(inspected: Inspected) -> PyDecoded {
+        PyDecoded {
+            body: Body::Explained,
+            explained: OnceLock::from(inspected),
+        }
+    }
+
+    /// The fields explained, computed once. `explained` was filled at
+    /// construction unless the body is a checked V3 message, which
+    /// `inspect` reads as well (it was checked with the same rules).
+    fn inspected(&self) -> PyResult<&Inspected> {
+        if let Some(done) = self.explained.get() {
+            return Ok(done);
+        }
+        let Body::CheckedV3 { payload, .. } = &self.body else {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "decoded frame lost its fields",
+            ));
+        };
+        let inspected = inspect(payload, Hint::V3).map_err(|e| {
+            pyo3::exceptions::PyRuntimeError::new_err(format!("checked frame unreadable: {e}"))
+        })?;
+        Ok(self.explained.get_or_init(|| inspected))
+    }
+}
+
+/// Records and nested records well formed, as `inspect` reads them.
+fn check_v3(records: &[TlvRecord<'_>]) -> bool {
+    records.iter().all(|r| {
+        !r.tag.is_constructed()
+            || r.nested(DecodeOptions::TOLERANT)
+                .is_ok_and(|inner| check_v3(&inner))
+    })
+}
+
+/// A plain V3 message (it starts with a tag), checked but not explained;
+/// `None` for anything else, or anything malformed (which `inspect` then
+/// reports with its offset).
+fn check_plain_v3(bytes: &[u8], hint: Hint) -> Option<PyDecoded> {
+    if hint == Hint::V2 || !bytes.first().is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let records = decode_records(bytes, DecodeOptions::TOLERANT).ok()?;
+    check_v3(&records).then(|| PyDecoded {
+        body: Body::CheckedV3 {
+            payload: bytes.to_vec(),
+            count: records.len(),
+        },
+        explained: OnceLock::new(),
+    })
 }
 
 #[pymethods]
 impl PyDecoded {
     /// `"v2"` or `"v3"`.
     #[getter]
-    fn protocol(&self) -> &'static str {
-        self.inner.protocol
+    fn protocol(&self) -> PyResult<&'static str> {
+        match self.body {
+            Body::CheckedV3 { .. } => Ok("v3"),
+            Body::Explained => Ok(self.inspected()?.protocol),
+        }
     }
 
     /// `"v3"`, `"v2-request-e"`, `"v2-request-e+"`, `"v2-answer-25"` or
     /// `"v2-answer-80"`.
     #[getter]
-    fn kind(&self) -> &'static str {
-        self.inner.kind
+    fn kind(&self) -> PyResult<&'static str> {
+        match self.body {
+            Body::CheckedV3 { .. } => Ok("v3"),
+            Body::Explained => Ok(self.inspected()?.kind),
+        }
     }
 
     /// Whether the input was a whole serial frame (STX … ETX LRC).
     #[getter]
-    fn serial_frame(&self) -> bool {
-        self.inner.serial_frame
+    fn serial_frame(&self) -> PyResult<bool> {
+        match self.body {
+            Body::CheckedV3 { .. } => Ok(false),
+            Body::Explained => Ok(self.inspected()?.serial_frame),
+        }
     }
 
-    /// The fields in wire order.
+    /// The fields in wire order, explained.
     #[getter]
-    fn fields(&self) -> Vec<PyField> {
-        self.inner
+    fn fields(&self) -> PyResult<Vec<PyField>> {
+        Ok(self
+            .inspected()?
             .fields
             .iter()
             .map(|f| PyField { inner: f.clone() })
-            .collect()
+            .collect())
+    }
+
+    /// Every record (V3 tag) or field (V2 name) with its value, in wire
+    /// order, card numbers masked: `[("CZ", "0300"), ("CB", "1250"), …]`.
+    #[getter]
+    fn records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let pairs = PyList::empty(py);
+        if let Body::CheckedV3 { payload, .. } = &self.body {
+            let records = decode_records(payload, DecodeOptions::TOLERANT)
+                .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+            for r in &records {
+                let text = latin1(r.value);
+                let value = if r.tag == AA {
+                    Cow::Owned(mask_pan(&text))
+                } else {
+                    text
+                };
+                pairs.append((r.tag.as_str(), value.as_ref()))?;
+            }
+        } else {
+            for f in &self.inspected()?.fields {
+                pairs.append((f.name.as_str(), f.value.as_str()))?;
+            }
+        }
+        Ok(pairs)
     }
 
     /// The value of the first field named `name`.
     fn __getitem__(&self, name: &str) -> PyResult<String> {
-        self.inner
+        self.inspected()?
             .fields
             .iter()
             .find(|f| f.name == name)
@@ -119,22 +227,25 @@ impl PyDecoded {
             .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(name.to_owned()))
     }
 
-    fn __contains__(&self, name: &str) -> bool {
-        self.inner.fields.iter().any(|f| f.name == name)
+    fn __contains__(&self, name: &str) -> PyResult<bool> {
+        Ok(self.inspected()?.fields.iter().any(|f| f.name == name))
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.fields.len()
+    fn __len__(&self) -> PyResult<usize> {
+        match self.body {
+            Body::CheckedV3 { count, .. } => Ok(count),
+            Body::Explained => Ok(self.inspected()?.fields.len()),
+        }
     }
 
     /// Everything as plain values, ready for JSON.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let inspected = self.inspected()?;
         let d = PyDict::new(py);
-        d.set_item("protocol", self.inner.protocol)?;
-        d.set_item("kind", self.inner.kind)?;
-        d.set_item("serial_frame", self.inner.serial_frame)?;
-        let fields = self
-            .inner
+        d.set_item("protocol", inspected.protocol)?;
+        d.set_item("kind", inspected.kind)?;
+        d.set_item("serial_frame", inspected.serial_frame)?;
+        let fields = inspected
             .fields
             .iter()
             .map(|f| field_dict(py, f))
@@ -143,14 +254,14 @@ impl PyDecoded {
         Ok(d)
     }
 
-    fn __repr__(&self) -> String {
-        let fields: Vec<String> = self
-            .inner
+    fn __repr__(&self) -> PyResult<String> {
+        let inspected = self.inspected()?;
+        let fields: Vec<String> = inspected
             .fields
             .iter()
             .map(|f| format!("{}={:?}", f.name, f.value))
             .collect();
-        format!("<Decoded {} {}>", self.inner.kind, fields.join(" "))
+        Ok(format!("<Decoded {} {}>", inspected.kind, fields.join(" ")))
     }
 }
 
@@ -171,10 +282,17 @@ pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyRes
         }
     };
     let result = if let Ok(text) = frame.cast::<PyString>() {
-        let text = text.to_cow()?.into_owned();
+        let text = text.to_cow()?;
+        if let Some(checked) = check_plain_v3(text.as_bytes(), hint) {
+            return Ok(checked);
+        }
+        let text = text.into_owned();
         py.detach(|| inspect_text(&text, hint))
     } else if let Ok(bytes) = frame.cast::<PyBytes>() {
         let bytes = bytes.as_bytes();
+        if let Some(checked) = check_plain_v3(bytes, hint) {
+            return Ok(checked);
+        }
         inspect(bytes, hint)
     } else if let Ok(bytes) = frame.cast::<PyByteArray>() {
         inspect(&bytes.to_vec(), hint)
@@ -185,7 +303,7 @@ pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyRes
         )));
     };
     match result {
-        Ok(inner) => Ok(PyDecoded { inner }),
+        Ok(inner) => Ok(PyDecoded::new(inner)),
         Err(e) => {
             let err = new_error(py, "ProtocolError", e.to_string(), "CONCERT_PROTOCOL");
             err.value(py).setattr("offset", e.offset)?;

@@ -68,6 +68,42 @@ def test_v3_vectors() -> None:
         assert concert.decode(v["frame"].encode(), "v3").to_dict()["fields"]
 
 
+def test_v3_records_are_what_the_wire_says() -> None:
+    # `records` gives (tag, value) pairs straight from the message, the same
+    # for text, bytes and the explained fields; card numbers masked.
+    for v in load("v3.json"):
+        expected = [tuple(r) for r in v["records"]]
+        for source in (v["frame"], v["frame"].encode("latin-1")):
+            decoded = concert.decode(source)
+            records = decoded.records
+            assert len(decoded) == len(records) == len(expected), v["name"]
+            assert [t for t, _ in records] == [t for t, _ in expected], v["name"]
+            for (tag, got), (_, want) in zip(records, expected):
+                if tag != "AA":
+                    assert got == want, (v["name"], tag)
+            assert records == [(f.name, f.value) for f in decoded.fields]
+    clear = concert.decode("CZ0040300AE00210AA0164970101234567894")
+    assert clear.records[2] == ("AA", "497010######7894")
+    assert "4970101234567894" not in repr(clear) + str(clear.to_dict())
+    assert clear["AA"] == "497010######7894" and "AE" in clear
+
+
+@pytest.mark.parametrize(
+    "message,offset",
+    [
+        ("CZ0040300CB0101", 11),  # length beyond the end
+        ("CZ0040300ZT006CK0031", 16),  # nested record cut short
+        ("CZ0040300cb0011", 9),  # not a tag
+    ],
+)
+def test_malformed_v3_is_refused_at_decode_not_later(
+    message: str, offset: int
+) -> None:
+    with pytest.raises(concert.ProtocolError) as caught:
+        concert.decode(message)
+    assert caught.value.offset == offset, str(caught.value)
+
+
 def test_v3_serial_vector() -> None:
     for v in load("v3-serial.json"):
         for source in (bytes.fromhex(v["frame_hex"]), v["frame_hex"]):
