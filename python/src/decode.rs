@@ -8,7 +8,7 @@ use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_te
 use concert_core::mask::mask_pan;
 use concert_core::v3::DecodeOptions;
 use concert_core::v3::tags::AA;
-use concert_core::v3::tlv::{TlvRecord, decode_records, latin1};
+use concert_core::v3::tlv::{Tag, TlvRecord, decode_records, latin1};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
@@ -94,8 +94,17 @@ enum Body {
     /// Explained already.
     Explained,
     /// A V3 message whose records (nested ones too) are known to be well
-    /// formed.
-    CheckedV3 { payload: Vec<u8>, count: usize },
+    /// formed, with where each top-level record's value lies.
+    CheckedV3 {
+        payload: Vec<u8>,
+        records: Vec<RecordSpan>,
+    },
+}
+
+/// A top-level record of a checked message: its tag and value range.
+struct RecordSpan {
+    tag: Tag,
+    value: std::ops::Range<usize>,
 }
 
 impl PyDecoded {
@@ -142,10 +151,23 @@ fn check_plain_v3(bytes: &[u8], hint: Hint) -> Option<PyDecoded> {
         return None;
     }
     let records = decode_records(bytes, DecodeOptions::TOLERANT).ok()?;
-    check_v3(&records).then(|| PyDecoded {
+    if !check_v3(&records) {
+        return None;
+    }
+    let records = records
+        .iter()
+        .map(|r| {
+            let start = r.offset + 5;
+            RecordSpan {
+                tag: r.tag,
+                value: start..start + r.value.len(),
+            }
+        })
+        .collect();
+    Some(PyDecoded {
         body: Body::CheckedV3 {
             payload: bytes.to_vec(),
-            count: records.len(),
+            records,
         },
         explained: OnceLock::new(),
     })
@@ -197,11 +219,9 @@ impl PyDecoded {
     #[getter]
     fn records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let pairs = PyList::empty(py);
-        if let Body::CheckedV3 { payload, .. } = &self.body {
-            let records = decode_records(payload, DecodeOptions::TOLERANT)
-                .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-            for r in &records {
-                let text = latin1(r.value);
+        if let Body::CheckedV3 { payload, records } = &self.body {
+            for r in records {
+                let text = latin1(&payload[r.value.clone()]);
                 let value = if r.tag == AA {
                     Cow::Owned(mask_pan(&text))
                 } else {
@@ -233,7 +253,7 @@ impl PyDecoded {
 
     fn __len__(&self) -> PyResult<usize> {
         match self.body {
-            Body::CheckedV3 { count, .. } => Ok(count),
+            Body::CheckedV3 { ref records, .. } => Ok(records.len()),
             Body::Explained => Ok(self.inspected()?.fields.len()),
         }
     }
