@@ -9,25 +9,9 @@ pub const MASK_CHAR: char = '#';
 /// keep only their last 4. Characters that are already masked or are not
 /// digits are kept as they are, so an already-masked number is unchanged.
 pub fn mask_pan(pan: &str) -> String {
-    // Positions count digits and characters that already hide one, so an
-    // already-masked number keeps the same shape.
-    let is_position = |c: char| c.is_ascii_digit() || matches!(c, '#' | '*' | 'X' | 'x');
-    let len = pan.chars().filter(|&c| is_position(c)).count();
-    let keep_head = if len > 10 { 6 } else { 0 };
-    let mut seen = 0;
-    pan.chars()
-        .map(|c| {
-            if !is_position(c) {
-                return c;
-            }
-            seen += 1;
-            if c.is_ascii_digit() && seen > keep_head && seen <= len.saturating_sub(4) {
-                MASK_CHAR
-            } else {
-                c
-            }
-        })
-        .collect()
+    // Only ASCII digits are replaced (by ASCII), so the bytes stay UTF-8.
+    String::from_utf8(mask_pan_bytes(pan.as_bytes()))
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// [`mask_pan`] on raw bytes, same length whatever they hold (a Latin-1

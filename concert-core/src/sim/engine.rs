@@ -163,20 +163,13 @@ impl Engine {
         Some(running.answer)
     }
 
-    /// An answer in the form the journal and logs keep: V2 REP card
-    /// numbers masked (V3 answers already carry a masked `AA`).
+    /// Bytes in the form the journal and logs keep: card numbers masked by
+    /// the codec, so amounts and currencies stay readable.
     pub(crate) fn journal_form(&self, answer: &[u8]) -> Vec<u8> {
         // The client's masking, so that a cut or faulty answer (or a V3
         // `AA` sent in clear by a fault) is masked too.
         let v2 = matches!(self.settings.protocol, SimProtocol::V2);
         crate::terminal::wire::mask_payload(v2, answer)
-    }
-
-    /// Bytes as they may be logged: card numbers masked by the codec, so
-    /// amounts and currencies stay readable.
-    pub(crate) fn log_form(&self, bytes: &[u8]) -> Vec<u8> {
-        let v2 = matches!(self.settings.protocol, SimProtocol::V2);
-        crate::terminal::wire::mask_payload(v2, bytes)
     }
 
     fn next_script(&mut self) -> Script {

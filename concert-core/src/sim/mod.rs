@@ -180,7 +180,11 @@ fn finish_exchange(shared: &Shared, peer: &str, index: usize, note: &str) {
 /// Bytes for a log line: printable ASCII as is, the rest escaped, card
 /// numbers masked.
 fn printable(shared: &Shared, bytes: &[u8]) -> String {
-    shared.engine().log_form(bytes).escape_ascii().to_string()
+    shared
+        .engine()
+        .journal_form(bytes)
+        .escape_ascii()
+        .to_string()
 }
 
 /// A running terminal simulator. Stops (threads joined, socket or pty
