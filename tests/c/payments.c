@@ -180,6 +180,46 @@ static void nothing_listening_is_safe_to_retry(void) {
     concert_terminal_free(terminal);
 }
 
+/* Windows COM names, short and long form, are serial paths like any
+ * other; a port that is not there fails to open before anything is sent,
+ * safe to retry. */
+static void windows_port_names_are_accepted(void) {
+    const char *names[] = {"COM3", "\\\\.\\COM10", "/dev/ttyACM0"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        concert_terminal_config *cfg = NULL;
+        CHECK_OK(concert_terminal_config_new(&cfg));
+        CHECK_OK(concert_terminal_config_set_serial(cfg, names[i], 9600, 7, CONCERT_PARITY_EVEN, 1));
+        CHECK_OK(concert_terminal_config_set_protocol_name(cfg, "v2e+"));
+        concert_terminal *terminal = NULL;
+        CHECK_OK(concert_terminal_new(cfg, &terminal));
+        concert_terminal_config_free(cfg);
+        concert_terminal_free(terminal);
+    }
+#ifdef _WIN32
+    const char *missing = "\\\\.\\COM250";
+#else
+    const char *missing = "/dev/concert-no-such-port";
+#endif
+    concert_terminal_config *cfg = NULL;
+    CHECK_OK(concert_terminal_config_new(&cfg));
+    CHECK_OK(concert_terminal_config_set_serial(cfg, missing, 9600, 8, CONCERT_PARITY_NONE, 1));
+    CHECK_OK(concert_terminal_config_set_protocol_name(cfg, "v3"));
+    concert_terminal *terminal = NULL;
+    CHECK_OK(concert_terminal_new(cfg, &terminal));
+    concert_terminal_config_free(cfg);
+    concert_outcome *outcome = NULL;
+    concert_result rc = concert_terminal_pay(terminal, 100, "EUR", &outcome);
+    char message[256];
+    size_t n = 0;
+    concert_terminal_last_error(terminal, message, sizeof message, &n);
+    concert_terminal_free(terminal);
+    CHECK(rc == CONCERT_RESULT_PORT);
+    CHECK(outcome == NULL);
+    CHECK(concert_result_is_safe_to_retry(rc) == 1);
+    CHECK(strstr(message, missing) != NULL);
+}
+
+#ifndef _WIN32
 /* A serial terminal on the pty of a simulator speaking `protocol`. */
 static void pty_payment(uint32_t sim_protocol, const char *protocol_name) {
     concert_simulator_config *scfg = NULL;
@@ -230,6 +270,7 @@ static void approved_over_pty_v2(void) {
 static void approved_over_pty_v3(void) {
     pty_payment(CONCERT_SIM_PROTOCOL_V3, "v3");
 }
+#endif
 
 static void version_matches_the_header(void) {
     char expected[32];
@@ -246,7 +287,14 @@ int main(void) {
     RUN(partial_approval);
     RUN(in_doubt_when_the_answer_is_cut);
     RUN(nothing_listening_is_safe_to_retry);
+    RUN(windows_port_names_are_accepted);
+#ifdef _WIN32
+    /* Skipped, not removed: they run on every Unix. */
+    printf("SKIP approved_over_pty_v2, approved_over_pty_v3: the simulator's serial side "
+           "is a pseudo-terminal pair, which Windows does not have\n");
+#else
     RUN(approved_over_pty_v2);
     RUN(approved_over_pty_v3);
+#endif
     return harness_finish();
 }
