@@ -3,15 +3,17 @@
 # rsend.o (the unwinding frame registration) expecting them in a prebuilt
 # sysroot, which build-std does not make. They are compiled once per
 # target from the standard library's own source and put in place of the
-# bare names. rustc passes -m32 for i686 and -m64 for x86_64.
+# bare names. The target is read from the library paths rustc passes.
 set -eu
 triple=x86_64-pc-windows-gnu
 gcc=x86_64-w64-mingw32-gcc
 for a in "$@"; do
-    if [ "$a" = -m32 ]; then
+    case "$a" in
+    *i686-pc-windows-gnu* | *windows_i686_gnu*)
         triple=i686-pc-windows-gnu
         gcc=i686-w64-mingw32-gcc
-    fi
+        ;;
+    esac
 done
 src=/usr/lib/rustlib/src/rust/library/rtstartup
 objs="${CARGO_TARGET_DIR:?}/rtstartup/$triple"
