@@ -32,6 +32,21 @@
  *   thread; builders (configs, requests) by one thread at a time.
  *   Callbacks run on the library's worker thread; tills that must stay on
  *   their own thread poll with concert_terminal_next_event.
+ *
+ * Windows (10 or later; `make windows` builds both):
+ * - The library is concert.dll, 64-bit (x64) or 32-bit (x86), of the same
+ *   bitness as the program. Link with concert.lib (MSVC) or
+ *   libconcert.dll.a (mingw), or load it at run time; it needs no other
+ *   DLL than Windows' own.
+ * - Calling convention: the C one, for functions and callbacks alike:
+ *   __cdecl on x86 (MSVC's default, /Gd: include this header in code
+ *   compiled so; Delphi declares them `cdecl`), the only one on x64.
+ *   Exports are the plain names (concert_version, no leading underscore,
+ *   no @n suffix).
+ * - Strings are UTF-8 both ways, never the ANSI code page: convert with
+ *   MultiByteToWideChar / WideCharToMultiByte and CP_UTF8.
+ * - Serial paths are COM names: "COM3", "COM10" or \\.\COM10 (the
+ *   last is what CreateFile needs, and is passed on as it is).
  */
 
 #ifndef CONCERT_H

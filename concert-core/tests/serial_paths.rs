@@ -55,7 +55,10 @@ fn ports_are_listed() {
     for port in &ports {
         assert!(!port.path.is_empty());
         if cfg!(windows) {
-            assert!(port.path.to_ascii_uppercase().starts_with("COM"), "{port:?}");
+            assert!(
+                port.path.to_ascii_uppercase().starts_with("COM"),
+                "{port:?}"
+            );
             assert_eq!(serial(&port.path).validate(), Ok(()));
         }
     }

@@ -236,7 +236,9 @@ fn config_errors() {
 }
 
 // ---- serial (pty) ----
+// Pseudo-terminal pairs exist on Unix only: these tests are built there.
 
+#[cfg(unix)]
 fn open(sim: &Simulator) -> Box<dyn serialport::SerialPort> {
     let path = sim.pty_path().expect("pty simulator");
     serialport::new(path.to_string_lossy(), 9600)
@@ -246,6 +248,7 @@ fn open(sim: &Simulator) -> Box<dyn serialport::SerialPort> {
 }
 
 /// Reads exactly `n` bytes within [`TIMEOUT`].
+#[cfg(unix)]
 fn read_n(port: &mut dyn serialport::SerialPort, n: usize) -> Vec<u8> {
     let deadline = Instant::now() + TIMEOUT;
     let mut out = Vec::new();
@@ -261,6 +264,7 @@ fn read_n(port: &mut dyn serialport::SerialPort, n: usize) -> Vec<u8> {
     out
 }
 
+#[cfg(unix)]
 fn pty(protocol: SimProtocol, faults: Faults) -> Simulator {
     start(SimulatorConfig {
         transport: SimTransport::Pty,
@@ -271,6 +275,7 @@ fn pty(protocol: SimProtocol, faults: Faults) -> Simulator {
 }
 
 /// The cash register's session, then the terminal's, byte by byte.
+#[cfg(unix)]
 fn v2_by_hand(port: &mut dyn serialport::SerialPort, request: &[u8], answer_len: usize) -> Vec<u8> {
     port.write_all(&[ENQ]).unwrap();
     assert_eq!(read_n(port, 1), [ACK]);
@@ -290,6 +295,7 @@ fn v2_by_hand(port: &mut dyn serialport::SerialPort, request: &[u8], answer_len:
     payload.to_vec()
 }
 
+#[cfg(unix)]
 #[test]
 fn v2_over_pty() {
     let sim = pty(SimProtocol::V2, Faults::default());
@@ -317,6 +323,7 @@ fn v2_over_pty() {
     assert_eq!(journal[0].peer, sim.pty_path().unwrap().to_string_lossy());
 }
 
+#[cfg(unix)]
 #[test]
 fn v2_over_pty_nak_fault_and_reopen() {
     let sim = pty(
@@ -355,6 +362,7 @@ fn v2_over_pty_nak_fault_and_reopen() {
 }
 
 /// Drives the crate's own link machine as a client would.
+#[cfg(unix)]
 fn v3_exchange(port: &mut dyn serialport::SerialPort, request: &[u8]) -> Vec<u8> {
     // A short ACK timeout: the simulator may skip its final EOT.
     let config = LinkConfig {
@@ -386,6 +394,7 @@ fn v3_exchange(port: &mut dyn serialport::SerialPort, request: &[u8]) -> Vec<u8>
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn v3_over_pty_with_faults() {
     let sim = pty(
@@ -410,6 +419,7 @@ fn v3_over_pty_with_faults() {
     assert_eq!(ident, b"CZ0040301CJ012330538600404CA00201CD001IAE00210");
 }
 
+#[cfg(unix)]
 #[test]
 fn v3_over_pty_leaves_long_tickets_out() {
     let sim = start(SimulatorConfig {
@@ -427,6 +437,7 @@ fn v3_over_pty_leaves_long_tickets_out() {
     assert!(m.receipt().is_none());
 }
 
+#[cfg(unix)]
 #[test]
 fn pty_close_mid_answer_goes_silent() {
     let sim = pty(
@@ -453,6 +464,7 @@ fn pty_close_mid_answer_goes_silent() {
     assert!(matches!(port.read(&mut buf), Err(e) if e.kind() == ErrorKind::TimedOut));
 }
 
+#[cfg(unix)]
 #[test]
 fn pty_serves_shared_then_exclusive_clients() {
     let sim = pty(SimProtocol::V2, Faults::default());
@@ -478,6 +490,7 @@ fn simulator_is_send_and_sync() {
     check::<Simulator>();
 }
 
+#[cfg(unix)]
 #[test]
 fn pty_never_answer_still_acknowledges_and_stops_promptly() {
     let sim = start(SimulatorConfig {

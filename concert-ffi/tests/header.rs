@@ -26,6 +26,10 @@ fn generate() -> String {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "cbindgen runs `cargo metadata`, which a Windows test run (wine) lacks: checked on the build machine"
+)]
 fn header_matches_the_code() {
     let fresh = generate();
     let path = header_path();
