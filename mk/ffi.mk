@@ -33,6 +33,7 @@ ffi-tools:
 	    (apt-get update && apt-get install -y gcc g++)
 	@command -v pkg-config >/dev/null || (apt-get update && apt-get install -y pkg-config)
 	@command -v fpc >/dev/null || (apt-get update && apt-get install -y fp-compiler)
+	@command -v python3 >/dev/null || (apt-get update && apt-get install -y python3)
 
 ## libconcert for FFI_PROFILE, and the header test (regenerates and compares).
 ffi-build:

@@ -2,7 +2,7 @@
 # Builds and runs the C ABI tests: the C programs (plain and with
 # ASan+UBSan, against the static and the shared library), the pkg-config
 # links (build tree and install prefix), the C++17 wrapper test and the
-# Free Pascal (Delphi mode) test. Each program is bounded by `timeout 60`.
+# Free Pascal (Delphi Unicode mode) test with its declarations check. Each program is bounded by `timeout 60`.
 #
 # Usage: tests/c/run.sh LIBDIR PREFIX
 #   LIBDIR  the cargo output directory holding libconcert.{a,so} and
@@ -88,9 +88,11 @@ step "build c++ wrapper test" c++ -std=c++17 -Wall -Wextra -Werror -pedantic -I"
     "$ROOT/bindings/cpp/tests/concert_test.cpp" -L"$LIBDIR" -lconcert -lpthread -o "$OUT/cpp-test" &&
     run "c++" "$OUT/cpp-test"
 
-# Free Pascal in Delphi mode.
+# Free Pascal in Delphi Unicode mode (Delphi 2009+ strings), after the
+# unit's declarations are checked against the header.
+step "delphi declarations match concert.h" python3 "$ROOT/bindings/delphi/tests/declarations.py"
 mkdir -p "$OUT/fpc"
-step "build delphi test (fpc -Mdelphi)" fpc -Mdelphi -Sew -vw -Fu"$ROOT/bindings/delphi" -Fl"$LIBDIR" -FE"$OUT/fpc" -FU"$OUT/fpc" \
+step "build delphi test (fpc -Mdelphiunicode)" fpc -Mdelphiunicode -Sew -vw -Fu"$ROOT/bindings/delphi" -Fl"$LIBDIR" -FE"$OUT/fpc" -FU"$OUT/fpc" \
     "$ROOT/bindings/delphi/tests/ConcertTest.pas" &&
     run "delphi" "$OUT/fpc/ConcertTest"
 

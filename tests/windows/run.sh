@@ -7,6 +7,7 @@
 #   - the C test programs of tests/c, built with mingw for x64 and x86
 #     (-std=c11 -Wall -Wextra -Werror -pedantic, once against each import
 #     library), run against the built-in simulator over TCP;
+#   - the Delphi unit's test, built by Free Pascal as a Windows program;
 #   - the Rust tests of concert-core and concert-ffi, built for x64
 #     Windows, each test executable run under wine.
 # Each program is bounded by `timeout`. Ends with "N passed, M failed".
@@ -45,13 +46,14 @@ step() {
     return 1
 }
 
-# Runs a C test program under wine from its directory; counts its
-# PASS/FAIL lines, and one more failure on a non-zero exit.
-run_c() {
-    label=$1
-    exe=$2
+# Runs a test program (ARCH x64 or x86) under wine from its directory;
+# counts its PASS/FAIL lines, and one more failure on a non-zero exit.
+run_exe() {
+    arch=$1
+    label=$2
+    exe=$3
     log="$OUT/$(echo "$label" | tr ' /' '__').log"
-    (cd "$(dirname "$exe")" && timeout 120 "$WINE64" "./$(basename "$exe")") >"$log" 2>&1
+    (cd "$(dirname "$exe")" && timeout 120 "$(wine_loader "$arch")" "./$(basename "$exe")") >"$log" 2>&1
     rc=$?
     sed "s/^/[$label] /" "$log" | grep -E '^\[[^]]*\] (PASS|FAIL|SKIP|    )' || true
     p=$(grep -c '^PASS ' "$log")
@@ -132,13 +134,19 @@ for arch in x64 x86; do
     for prog in payments async misuse reliability_callbacks reliability_misuse; do
         step "$arch build $prog" "$mingw-gcc" $CFLAGS "$ROOT/tests/c/$prog.c" \
             -L"$dir" -lconcert $PTHREAD -o "$bin/$prog.exe" &&
-            run_c "$arch $prog" "$bin/$prog.exe"
+            run_exe "$arch" "$arch $prog" "$bin/$prog.exe"
     done
     # The README's quick start, linked through the MSVC import library.
     step "$arch build quickstart with concert.lib" "$mingw-gcc" $CFLAGS "$ROOT/tests/c/quickstart.c" \
         "$dir/concert.lib" -o "$bin/quickstart.exe" &&
-        run_c "$arch quickstart" "$bin/quickstart.exe"
+        run_exe "$arch" "$arch quickstart" "$bin/quickstart.exe"
     step "$arch programs import no mingw DLL" check_imports "$mingw" "$bin/async.exe"
+    # The Delphi unit's test, as a Windows program (Free Pascal, Delphi
+    # Unicode mode) on this bitness's DLL.
+    step "$arch build delphi test (fpc -Mdelphiunicode)" "$ROOT/tests/windows/fpc.sh" "$arch" "$bin/delphi" \
+        "$ROOT/bindings/delphi/tests/ConcertTest.pas" -Mdelphiunicode -Sew -vw -Fu"$ROOT/bindings/delphi" &&
+        cp "$dir/concert.dll" "$bin/delphi/" &&
+        run_exe "$arch" "$arch delphi" "$bin/delphi/ConcertTest.exe"
 done
 
 # The Rust tests, x64: built by Debian's cargo (see concert-ffi/windows/env.sh),
@@ -146,7 +154,7 @@ done
 echo "== Rust tests (x86_64-pc-windows-gnu)"
 (
     . "$ROOT/concert-ffi/windows/env.sh"
-    cd "$ROOT" && cargo test $WIN_ZFLAGS --locked --release --no-run \
+    cd "$ROOT" && cargo test $WIN_ZFLAGS --locked --ignore-rust-version --release --no-run \
         --target x86_64-pc-windows-gnu -p concert-core -p concert-ffi \
         --message-format=json-render-diagnostics >"$OUT/rust-build.json"
 ) >"$OUT/rust-build.log" 2>&1

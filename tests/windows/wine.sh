@@ -3,7 +3,7 @@
 # test-only bcryptprimitives.dll stand-in (see bcryptprimitives.c).
 #
 #   wine_setup          creates the prefix once (about 15 s)
-#   wine_run EXE ARGS   runs a Windows program (64- or 32-bit)
+#   wine_loader ARCH    the loader for x64 or x86 programs
 #   wine_stop           ends this prefix's wineserver
 
 WINE_DIR="$ROOT/target/windows/wine"
@@ -13,8 +13,12 @@ export WINEDEBUG=-all
 WINE64=/usr/lib/wine/wine64
 WINESERVER=/usr/lib/wine/wineserver
 # 32-bit wine: Debian's wine32:i386 when it installs, else the same
-# packages unpacked under target/ (see tools.sh): the 64-bit loader finds
-# the 32-bit one through WINELOADER and its DLLs through WINEDLLPATH.
+# packages unpacked under target/ (see tools.sh), whose DLLs wine finds
+# through WINEDLLPATH (and the 64-bit loader the 32-bit one through
+# WINELOADER). 32-bit programs are started by the 32-bit loader: through
+# the 64-bit one, wine 8 runs them in its experimental WoW64 mode, where
+# ws2_32.dll fails to initialise.
+WINE32=/usr/lib/wine/wine
 WINE32_ROOT="$WINE_DIR/wine32-root"
 if [ ! -x /usr/lib/wine/wine ] && [ -x "$WINE32_ROOT/usr/lib/wine/wine" ]; then
     mkdir -p "$WINE_DIR/bin"
@@ -22,6 +26,7 @@ if [ ! -x /usr/lib/wine/wine ] && [ -x "$WINE32_ROOT/usr/lib/wine/wine" ]; then
     ln -sf "$WINE32_ROOT/usr/lib/wine/wine" "$WINE_DIR/bin/wine"
     ln -sf "$WINESERVER" "$WINE_DIR/bin/wineserver"
     WINE64="$WINE_DIR/bin/wine64"
+    WINE32="$WINE_DIR/bin/wine"
     export WINELOADER="$WINE64"
     export WINEDLLPATH="$WINE32_ROOT/usr/lib/i386-linux-gnu/wine"
 fi
@@ -60,8 +65,11 @@ wine_setup() {
     done
 }
 
-wine_run() {
-    "$WINE64" "$@"
+wine_loader() {
+    case "$1" in
+    x64) echo "$WINE64" ;;
+    x86) echo "$WINE32" ;;
+    esac
 }
 
 wine_stop() {
