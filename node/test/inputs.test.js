@@ -88,6 +88,13 @@ test('decode: bad frames give CONCERT_DECODE with the offset', () => {
   assert.throws(() => decode('CB0041250', { hint: 'v4' }), { code: 'CONCERT_INVALID_REQUEST' })
 })
 
+test('Windows COM names are serial paths (opened on the first request)', async () => {
+  for (const path of ['COM3', 'COM10', '\\\\.\\COM10']) {
+    const terminal = Terminal.serial(path)
+    await terminal.close()
+  }
+})
+
 test('a serial terminal on a missing port is CONCERT_PORT, safe to retry', async () => {
   const terminal = Terminal.serial('/dev/concert-no-such-port')
   await assert.rejects(terminal.pay({ amount: 100, currency: 'EUR' }), { code: 'CONCERT_PORT', safeToRetry: true })

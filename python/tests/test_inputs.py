@@ -137,6 +137,13 @@ def test_bad_terminal_settings_are_config_errors() -> None:
         assert caught.value.code == "CONCERT_CONFIG"
 
 
+def test_windows_port_names_are_serial_paths() -> None:
+    # Names, not files: nothing is opened before the first request.
+    for path in ["COM3", "COM10", r"\\.\COM10"]:
+        terminal = concert.Terminal.serial(path, "v2")
+        assert not terminal.busy
+
+
 def test_missing_serial_port_is_safe_to_retry(tmp_path: Any) -> None:
     terminal = concert.Terminal.serial(str(tmp_path / "ttyNONE"), "v2")
     with pytest.raises(concert.ConnectionFailedError) as caught:
