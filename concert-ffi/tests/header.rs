@@ -12,6 +12,7 @@ fn header_path() -> PathBuf {
     crate_dir().join("../include/concert.h")
 }
 
+#[cfg(not(windows))]
 fn generate() -> String {
     let config = cbindgen::Config::from_file(crate_dir().join("cbindgen.toml"))
         .expect("concert-ffi/cbindgen.toml parses");
@@ -25,11 +26,10 @@ fn generate() -> String {
     String::from_utf8(out).expect("the header is UTF-8")
 }
 
+// Regenerating runs cbindgen, which runs `cargo metadata`: on the build
+// machine only, not in the Windows test run (under wine).
+#[cfg(not(windows))]
 #[test]
-#[cfg_attr(
-    windows,
-    ignore = "cbindgen runs `cargo metadata`, which a Windows test run (wine) lacks: checked on the build machine"
-)]
 fn header_matches_the_code() {
     let fresh = generate();
     let path = header_path();
