@@ -140,7 +140,7 @@ def test_bad_terminal_settings_are_config_errors() -> None:
 def test_windows_port_names_are_serial_paths() -> None:
     # Names, not files: nothing is opened before the first request.
     for path in ["COM3", "COM10", r"\\.\COM10"]:
-        terminal = concert.Terminal.serial(path, "v2")
+        terminal = concert_tpe.Terminal.serial(path, "v2")
         assert not terminal.busy
 
 
