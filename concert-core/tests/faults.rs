@@ -408,8 +408,11 @@ fn fault_matrix_matches_faults_md() {
         let handles: Vec<_> = faults
             .iter()
             .map(|fault| {
+                // Pseudo-terminal pairs are Unix only: elsewhere the TCP
+                // column runs alone.
                 let cells: Vec<_> = Transport::ALL
                     .into_iter()
+                    .filter(|t| cfg!(unix) || !t.serial())
                     .map(|t| scope.spawn(move || run(t, fault)))
                     .collect();
                 (fault, cells)
@@ -429,8 +432,26 @@ fn fault_matrix_matches_faults_md() {
             })
             .collect()
     });
-    let observed = table(&rows);
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/FAULTS.md");
+    if !cfg!(unix) {
+        // The TCP cells against the table's last column.
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        let expected: Vec<(String, String)> = committed
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| fault |"))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+                (cells[0].to_owned(), cells[cells.len() - 1].to_owned())
+            })
+            .collect();
+        let observed: Vec<(String, String)> = rows
+            .iter()
+            .map(|(fault, cells)| (fault.name.to_string(), cells.concat()))
+            .collect();
+        assert_eq!(observed, expected, "the V3 TCP column of tests/FAULTS.md");
+        return;
+    }
+    let observed = table(&rows);
     if std::env::var_os("CONCERT_BLESS").is_some() {
         std::fs::write(path, &observed).unwrap();
         return;

@@ -1,6 +1,7 @@
 //! Log lines, wire trace included, never carry a full card number — neither
 //! the client's nor the simulator's. Its own test binary: the logger is
-//! process-wide.
+//! process-wide. Its V2 half runs over a pseudo-terminal pair: Unix only.
+#![cfg(unix)]
 
 mod common;
 

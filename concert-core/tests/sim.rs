@@ -7,11 +7,13 @@ use std::net::{IpAddr, Ipv4Addr, TcpStream};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
 use concert_core::frame::{ACK, ENQ, EOT, ETX, Lrc, NAK, STX, encode_frame};
+#[cfg(unix)]
 use concert_core::link::{Exchange, LinkConfig};
-use concert_core::sim::{
-    Faults, JournalEntry, Script, SimProtocol, SimTransport, Simulator, SimulatorConfig,
-};
+#[cfg(unix)]
+use concert_core::sim::SimTransport;
+use concert_core::sim::{Faults, JournalEntry, Script, SimProtocol, Simulator, SimulatorConfig};
 use concert_core::v3::{ActionStatus, Message, Reason};
 
 const TIMEOUT: Duration = Duration::from_secs(5);

@@ -1,5 +1,8 @@
 //! The terminal client against the simulator over a pseudo-terminal pair:
 //! V2 protocol E and E+, and V3 over the serial link, with line faults.
+//! Pseudo-terminal pairs are Unix only (on Windows, `serial_paths.rs`
+//! covers COM names and a missing port).
+#![cfg(unix)]
 
 mod common;
 

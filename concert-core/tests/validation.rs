@@ -5,8 +5,11 @@
 
 mod common;
 
-use common::{pty_sim, pty_terminal, tcp_sim, tcp_terminal};
+#[cfg(unix)]
+use common::{pty_sim, pty_terminal};
+use common::{tcp_sim, tcp_terminal};
 use concert_core::currency::EUR;
+#[cfg(unix)]
 use concert_core::sim::SimProtocol;
 use concert_core::terminal::wire::mask_v3;
 use concert_core::terminal::{
@@ -158,6 +161,8 @@ fn record_lookalikes_stay_inside_their_value() {
     );
 }
 
+// V2 runs over serial lines only, here a pseudo-terminal pair: Unix only.
+#[cfg(unix)]
 #[test]
 fn v2_field_limits_are_enforced_before_sending() {
     let sim = pty_sim(SimProtocol::V2, |_| {});
