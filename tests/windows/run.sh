@@ -67,11 +67,12 @@ run_exe() {
     fi
 }
 
-# The DLLs concert.dll imports, each a part of Windows 10 and later.
+# The DLLs a program or DLL imports: each a part of Windows 10 and later,
+# or the one named by the third argument.
 check_imports() {
     "$1-objdump" -p "$2" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u >"$OUT/imports"
     echo "imports: $(tr '\n' ' ' <"$OUT/imports")"
-    bad=$(grep -vxE 'kernel32\.dll|ntdll\.dll|msvcrt\.dll|ucrtbase\.dll|api-ms-win-(core|crt)-[a-z0-9-]+\.dll|advapi32\.dll|userenv\.dll|ws2_32\.dll|bcrypt\.dll|bcryptprimitives\.dll|cfgmgr32\.dll|setupapi\.dll|user32\.dll|ole32\.dll|oleaut32\.dll|shell32\.dll|secur32\.dll|crypt32\.dll' "$OUT/imports")
+    bad=$(grep -vxE "${3:-kernel32\.dll}|"'kernel32\.dll|ntdll\.dll|msvcrt\.dll|ucrtbase\.dll|api-ms-win-(core|crt)-[a-z0-9-]+\.dll|advapi32\.dll|userenv\.dll|ws2_32\.dll|bcrypt\.dll|bcryptprimitives\.dll|cfgmgr32\.dll|setupapi\.dll|user32\.dll|ole32\.dll|oleaut32\.dll|shell32\.dll|secur32\.dll|crypt32\.dll' "$OUT/imports")
     [ -z "$bad" ] || {
         echo "not a Windows system DLL: $bad"
         return 1
@@ -106,6 +107,7 @@ if ! wine_setup; then
     exit 1
 fi
 
+summary=
 CFLAGS="-std=c11 -Wall -Wextra -Werror -pedantic -I$ROOT/include -I$ROOT/tests/c"
 # winpthreads linked in, so the programs need no mingw DLL either.
 PTHREAD="-Wl,-Bstatic -lpthread -Wl,-Bdynamic"
@@ -116,6 +118,7 @@ for arch in x64 x86; do
     esac
     dir="$ROOT/target/windows/$arch"
     bin="$OUT/$arch"
+    p0=$passed f0=$failed
     mkdir -p "$bin"
     echo "== $arch"
     if [ ! -f "$dir/concert.dll" ]; then
@@ -140,18 +143,21 @@ for arch in x64 x86; do
     step "$arch build quickstart with concert.lib" "$mingw-gcc" $CFLAGS "$ROOT/tests/c/quickstart.c" \
         "$dir/concert.lib" -o "$bin/quickstart.exe" &&
         run_exe "$arch" "$arch quickstart" "$bin/quickstart.exe"
-    step "$arch programs import no mingw DLL" check_imports "$mingw" "$bin/async.exe"
+    step "$arch programs import no mingw DLL" check_imports "$mingw" "$bin/async.exe" 'concert\.dll'
     # The Delphi unit's test, as a Windows program (Free Pascal, Delphi
     # Unicode mode) on this bitness's DLL.
     step "$arch build delphi test (fpc -Mdelphiunicode)" "$ROOT/tests/windows/fpc.sh" "$arch" "$bin/delphi" \
         "$ROOT/bindings/delphi/tests/ConcertTest.pas" -Mdelphiunicode -Sew -vw -Fu"$ROOT/bindings/delphi" &&
         cp "$dir/concert.dll" "$bin/delphi/" &&
         run_exe "$arch" "$arch delphi" "$bin/delphi/ConcertTest.exe"
+    summary="$summary$arch (DLL checks, C, Delphi): $((passed - p0)) passed, $((failed - f0)) failed
+"
 done
 
 # The Rust tests, x64: built by Debian's cargo (see concert-ffi/windows/env.sh),
 # each test executable run under wine from the build directory.
 echo "== Rust tests (x86_64-pc-windows-gnu)"
+p0=$passed f0=$failed
 (
     . "$ROOT/concert-ffi/windows/env.sh"
     cd "$ROOT" && cargo test $WIN_ZFLAGS --locked --ignore-rust-version --release --no-run \
@@ -184,6 +190,9 @@ else
     done <"$OUT/rust-tests"
 fi
 
+summary="${summary}x64 Rust tests: $((passed - p0)) passed, $((failed - f0)) failed
+"
 wine_stop
+printf '%s' "$summary"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
