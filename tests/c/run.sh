@@ -95,6 +95,9 @@ mkdir -p "$OUT/fpc"
 step "build delphi test (fpc -Mdelphiunicode)" fpc -Mdelphiunicode -Sew -vw -Fu"$ROOT/bindings/delphi" -Fl"$LIBDIR" -FE"$OUT/fpc" -FU"$OUT/fpc" \
     "$ROOT/bindings/delphi/tests/ConcertTest.pas" &&
     run "delphi" "$OUT/fpc/ConcertTest"
+step "build delphi example" fpc -Mdelphiunicode -Sew -vw -Fu"$ROOT/bindings/delphi" -Fl"$LIBDIR" -FE"$OUT/fpc" -FU"$OUT/fpc" \
+    "$ROOT/bindings/delphi/example/ConcertPay.dpr" &&
+    step "delphi example pays" sh -c "LD_LIBRARY_PATH='$LIBDIR' timeout 60 '$OUT/fpc/ConcertPay' | grep -q '^approved, 1250 cents'"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

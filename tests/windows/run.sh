@@ -150,6 +150,9 @@ for arch in x64 x86; do
         "$ROOT/bindings/delphi/tests/ConcertTest.pas" -Mdelphiunicode -Sew -vw -Fu"$ROOT/bindings/delphi" &&
         cp "$dir/concert.dll" "$bin/delphi/" &&
         run_exe "$arch" "$arch delphi" "$bin/delphi/ConcertTest.exe"
+    step "$arch build delphi example" "$ROOT/tests/windows/fpc.sh" "$arch" "$bin/delphi" \
+        "$ROOT/bindings/delphi/example/ConcertPay.dpr" -Mdelphiunicode -Sew -vw -Fu"$ROOT/bindings/delphi" &&
+        step "$arch delphi example pays" sh -c "cd '$bin/delphi' && timeout 60 '$(wine_loader "$arch")' ./ConcertPay.exe | grep -q '^approved, 1250 cents'"
     summary="$summary$arch (DLL checks, C, Delphi): $((passed - p0)) passed, $((failed - f0)) failed
 "
 done
