@@ -101,6 +101,26 @@ check_msvc_lib() {
     diff "$OUT/header-functions" "$OUT/lib-names"
 }
 
+msvc_link() {
+    arch=$1 mingw=$2 dir=$3 bin=$4
+    case $arch in
+    x64) entry=start safeseh= ;;
+    x86) entry=start@0 safeseh=/safeseh:no ;;
+    esac
+    "$mingw-gcc" $CFLAGS -O1 -ffreestanding -fno-asynchronous-unwind-tables -fno-stack-protector \
+        -c "$ROOT/tests/windows/msvc_link.c" -o "$bin/msvc_link.o" &&
+        lld-link /nologo /entry:$entry /subsystem:console /nodefaultlib $safeseh \
+            /out:"$bin/msvc_link.exe" "$bin/msvc_link.o" "$dir/concert.lib" "/usr/$mingw/lib/libkernel32.a"
+}
+
+msvc_run() {
+    (cd "$2" && timeout 60 "$(wine_loader "$1")" ./msvc_link.exe)
+    rc=$?
+    version=$(sed -n 's/^#define CONCERT_VERSION "\(.*\)"/\1/p' "$ROOT/include/concert.h")
+    echo "exit status $rc, strlen(\"$version\") = ${#version}"
+    [ "$rc" -eq "${#version}" ]
+}
+
 if ! wine_setup; then
     fail "wine prefix"
     echo "$passed passed, $failed failed"
@@ -143,6 +163,12 @@ for arch in x64 x86; do
     step "$arch build quickstart with concert.lib" "$mingw-gcc" $CFLAGS "$ROOT/tests/c/quickstart.c" \
         "$dir/concert.lib" -o "$bin/quickstart.exe" &&
         run_exe "$arch" "$arch quickstart" "$bin/quickstart.exe"
+    # concert.lib through lld-link, MSVC's link.exe work-alike, with no C
+    # runtime: the program exits with strlen(concert_version()). On x86,
+    # /safeseh:no as for any object mingw compiled (the import library's
+    # members carry no SafeSEH mark either).
+    step "$arch concert.lib links with lld-link (MSVC style)" msvc_link "$arch" "$mingw" "$dir" "$bin" &&
+        step "$arch lld-linked program calls concert.dll" msvc_run "$arch" "$bin"
     step "$arch programs import no mingw DLL" check_imports "$mingw" "$bin/async.exe" 'concert\.dll'
     # The Delphi unit's test, as a Windows program (Free Pascal, Delphi
     # Unicode mode) on this bitness's DLL.

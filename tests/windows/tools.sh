@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what the Windows build and tests need, each only when missing:
 # Debian's Rust with the standard library's source (rustup cannot add
-# Windows targets here), mingw-w64, wine64, 32-bit wine, and Free Pascal
-# with its source (for the Windows RTL, see fpc.sh).
+# Windows targets here), mingw-w64, wine64, 32-bit wine, lld (lld-link
+# checks concert.lib the way MSVC's linker uses it) and Free Pascal with
+# its source (for the Windows RTL, see fpc.sh).
 #
 # 32-bit wine: wine32:i386 when apt can install it. When it cannot (the
 # i386 packages must carry exactly the versions of the amd64 ones
@@ -29,6 +30,7 @@ need=
 command -v x86_64-w64-mingw32-gcc >/dev/null && command -v i686-w64-mingw32-gcc >/dev/null ||
     need="$need mingw-w64"
 [ -x /usr/lib/wine/wine64 ] || need="$need wine64"
+command -v lld-link >/dev/null || need="$need lld"
 command -v fpc >/dev/null || need="$need fp-compiler"
 [ -d "/usr/share/fpcsrc/$(fpc -iV 2>/dev/null || echo 3.2.2)/rtl/win64" ] || need="$need fpc-source"
 if [ -n "$need" ]; then
