@@ -805,7 +805,8 @@ concert_result concert_terminal_config_set_tcp(concert_terminal_config *config,
 
 /**
  * The terminal is on a serial line (RS232, USB CDC-ACM, Bluetooth SPP) at
- * `path` (`/dev/ttyACM0`, `COM3`), with `baud` (1200–115200), `data_bits`
+ * `path` (`/dev/ttyACM0`; on Windows `COM3`, `COM10` or `\\.\COM10`,
+ * opened on first use), with `baud` (1200–115200), `data_bits`
  * (7 or 8), `parity` (a `concert_parity`) and `stop_bits` (1 or 2).
  * Usual settings: USB 9600 8N1, RS232 9600 7E1. Replaces any earlier
  * connection; ranges are checked by `concert_terminal_new`.

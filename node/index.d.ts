@@ -44,7 +44,10 @@ export declare class NativeSimulator {
 export declare class NativeTerminal {
   /** A V3 terminal over TCP/IP. */
   static tcp(host: string, port: number, options?: TerminalOptions | undefined | null): NativeTerminal
-  /** A terminal on a serial line (RS232, USB CDC-ACM, Bluetooth SPP). */
+  /**
+   * A terminal on a serial line (RS232, USB CDC-ACM, Bluetooth SPP):
+   * `path` is `/dev/ttyACM0`, or on Windows `COM3`, `COM10` or `\\.\COM10`.
+   */
   static serial(path: string, options?: TerminalOptions | undefined | null): NativeTerminal
   /**
    * Starts a request on a thread of its own and returns at once.

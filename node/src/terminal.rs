@@ -70,7 +70,8 @@ impl NativeTerminal {
         Ok(Self::new(Terminal::new(config).map_err(error::config)?))
     }
 
-    /// A terminal on a serial line (RS232, USB CDC-ACM, Bluetooth SPP).
+    /// A terminal on a serial line (RS232, USB CDC-ACM, Bluetooth SPP):
+    /// `path` is `/dev/ttyACM0`, or on Windows `COM3`, `COM10` or `\\.\COM10`.
     #[napi(factory)]
     pub fn serial(path: String, options: Option<TerminalOptions>) -> Result<Self> {
         let config = serial_config(path, &options.unwrap_or_default())?;

@@ -198,7 +198,8 @@ impl PyTerminal {
 
     /// A terminal on a serial line (RS232, USB, Bluetooth SPP), with the
     /// keyword names pyserial uses. USB terminals usually want
-    /// `bytesize=8, parity="N"`.
+    /// `bytesize=8, parity="N"`. `path`: `/dev/ttyACM0`, or on Windows
+    /// `COM3`, `COM10` or `\\.\COM10`.
     #[staticmethod]
     #[pyo3(signature = (path, protocol="v2", baudrate=Setting(Some(9600)), bytesize=Setting(Some(7)), parity="E", stopbits=Setting(Some(1)),
         *, pos_number=Setting(Some(1)), cash_register_id=None, answer_timeout=180.0, query_timeout=15.0,

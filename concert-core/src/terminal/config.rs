@@ -48,7 +48,8 @@ pub enum Parity {
 /// A serial line: RS232, USB CDC-ACM or Bluetooth SPP.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SerialLine {
-    /// Device path (`/dev/ttyACM0`, `COM3`).
+    /// Device path (`/dev/ttyACM0`; on Windows `COM3`, `COM10` or
+    /// `\\.\COM10`, opened as given).
     pub path: String,
     /// Baud rate, 1200–115200 (9600 usual).
     pub baud: u32,
