@@ -11,13 +11,19 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/concert-ffi/windows/env.sh"
 
 [ $# -gt 0 ] || set -- x64 x86
+# One cargo run for every target: the two standard libraries and
+# dependency trees build side by side on the available cores.
+targets=
+for arch in "$@"; do
+    targets="$targets --target $(win_triple "$arch")"
+done
+echo "== concert.dll for $*"
+(cd "$ROOT" && cargo build $WIN_ZFLAGS --locked --release -p concert-ffi $targets)
 for arch in "$@"; do
     triple=$(win_triple "$arch")
     mingw=$(win_mingw "$arch")
     out="$ROOT/target/windows/$arch"
     built="$WIN_TARGET_DIR/$triple/release"
-    echo "== concert.dll for $arch ($triple)"
-    (cd "$ROOT" && cargo build $WIN_ZFLAGS --locked --release -p concert-ffi --target "$triple")
     mkdir -p "$out"
     cp "$built/concert.dll" "$out/concert.dll"
     cp "$built/libconcert.dll.a" "$out/libconcert.dll.a"
