@@ -272,10 +272,16 @@ impl TerminalConfig {
             .map_err(|e| ConfigError::Link(e.to_string()))
     }
 
-    /// The link settings actually used: the answer wait follows `timeouts`.
+    /// The link settings actually used: the answer wait follows `timeouts`,
+    /// the frame timers the serial line's baud rate.
     pub(crate) fn effective_link(&self) -> LinkConfig {
+        let baud = match &self.connection {
+            Connection::Serial(line) => line.baud,
+            Connection::Tcp { .. } => self.link.baud,
+        };
         LinkConfig {
             answer_timeout: self.timeouts.answer,
+            baud,
             ..self.link.clone()
         }
     }
