@@ -300,6 +300,7 @@ impl Terminal {
                     *port,
                     config.timeouts.connect,
                     config.timeouts.quiet_period,
+                    config.timeouts.close_wait,
                 );
                 f(&mut channel)
             }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serialport::SerialPort;
 
 use super::{CANCEL_POLL, CancelToken, Channel, ExchangeSpec, Exchanged, Failure, is_wait_over};
+use crate::duration::deadline;
 use crate::frame::{ACK, ENQ, EOT, NAK};
 use crate::link::{Exchange, LinkConfig, LinkError, LinkEvent};
 use crate::terminal::{Error, Event, Parity, SerialLine};
@@ -216,7 +217,7 @@ impl SerialChannel {
             }
             port.write_all(&[ENQ])
                 .map_err(|e| Error::NotDelivered(format!("writing ENQ failed: {e}")))?;
-            let deadline = Instant::now() + ack_timeout;
+            let deadline = deadline(Instant::now(), ack_timeout);
             let mut answer = None;
             while answer.is_none() && Instant::now() < deadline && !cancel.is_cancelled() {
                 let wait = deadline.saturating_duration_since(Instant::now());
@@ -231,7 +232,7 @@ impl SerialChannel {
             if attempt < attempts {
                 // Give the terminal the documented pause before asking again,
                 // still watching the cancel token.
-                let until = Instant::now() + pause;
+                let until = crate::duration::deadline(Instant::now(), pause);
                 while Instant::now() < until && !cancel.is_cancelled() {
                     let _ = read_some(port.as_mut(), &mut buf, until - Instant::now());
                 }
