@@ -147,6 +147,9 @@ pub struct Outcome {
     pub in_doubt_cause: Option<String>,
     /// Bytes sent and received.
     pub frames: Vec<WireFrame>,
+    /// Answers to earlier requests that came late, handed over with this
+    /// outcome (see [`LateAnswer`](super::LateAnswer)).
+    pub late_answers: Vec<super::LateAnswer>,
 }
 
 impl Outcome {
@@ -178,6 +181,7 @@ impl Outcome {
             raw_card_data: None,
             in_doubt_cause: None,
             frames: Vec::new(),
+            late_answers: Vec::new(),
         }
     }
 

@@ -13,7 +13,7 @@ use crate::v3::tlv::{StreamState, stream_records};
 use crate::v3::{DecodeOptions, tags::AE};
 
 /// Answers larger than this are not answers.
-const MAX_ANSWER: usize = 64 * 1024;
+const MAX_ANSWER: usize = super::MAX_KEPT;
 /// Socket read time-outs end on a kernel tick (4 ms at 250 Hz, 10 ms at
 /// 100 Hz), late by up to that much: the end of a quiet period is waited
 /// for with sleeps and non-blocking reads instead, so the answer is handed
@@ -158,6 +158,7 @@ impl Channel for TcpChannel {
             cause,
             sent: sent.clone(),
             received,
+            dropped: 0,
         };
         let _ = stream.set_write_timeout(Some(self.connect_timeout));
         if let Err(e) = stream.write_all(spec.payload) {
@@ -173,6 +174,7 @@ impl Channel for TcpChannel {
                 answer: None,
                 sent,
                 received: Vec::new(),
+                dropped: 0,
             });
         }
         events(Event::WaitingForAnswer);
@@ -282,6 +284,7 @@ impl Channel for TcpChannel {
             answer: Some(answer),
             sent,
             received,
+            dropped: 0,
         })
     }
 }
