@@ -173,7 +173,10 @@ mod tests {
         // 383 characters + STX, ETX, LRC at 1200 baud: 3.54 s on the wire.
         assert_eq!(slow.wire_time(386), Duration::from_millis(3539));
         assert_eq!(slow.frame_wait(386), Duration::from_millis(6539));
-        assert_eq!(LinkConfig::default().wire_time(515), Duration::from_millis(591));
+        assert_eq!(
+            LinkConfig::default().wire_time(515),
+            Duration::from_millis(591)
+        );
         assert!(slow.wire_time(usize::MAX) > Duration::from_secs(1));
     }
 

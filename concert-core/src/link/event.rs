@@ -90,7 +90,9 @@ pub enum LinkError {
     /// The hard deadline of the wait passed while the peer was still talking
     /// (ENQ after ENQ, stray bytes, a frame never completed): no input
     /// extends it.
-    #[error("no complete answer within {waited:?} (the deadline holds whatever the terminal sends)")]
+    #[error(
+        "no complete answer within {waited:?} (the deadline holds whatever the terminal sends)"
+    )]
     AnswerDeadline {
         /// How long we waited.
         waited: Duration,

@@ -179,7 +179,8 @@ impl Exchange {
                                         LinkQuirks::default(),
                                         now,
                                     )
-                                    .with_hard_deadline(deadline),
+                                    .with_hard_deadline(deadline)
+                                    .with_enq_limit(self.config.enq_attempts),
                                     failed_enqs,
                                 };
                             }
@@ -484,7 +485,9 @@ mod tests {
         assert!(
             matches!(
                 h.result(),
-                Some(Err(LinkError::AnswerDeadline { .. } | LinkError::AnswerDamaged { .. }))
+                Some(Err(
+                    LinkError::AnswerDeadline { .. } | LinkError::AnswerDamaged { .. }
+                ))
             ),
             "{:?}",
             h.result()

@@ -66,6 +66,9 @@ pub struct Receiver {
     bad_frames: u32,
     hang_ups: u32,
     hard_deadline: Option<Instant>,
+    /// ENQs again before any frame that end the session (`None`: no limit).
+    enq_limit: Option<u32>,
+    repeated_enqs: u32,
 }
 
 impl Receiver {
@@ -90,7 +93,17 @@ impl Receiver {
             bad_frames: 0,
             hang_ups: 0,
             hard_deadline: None,
+            enq_limit: None,
+            repeated_enqs: 0,
         }
+    }
+
+    /// Ends the session with [`LinkError::AnswerIncomplete`] once the peer
+    /// sent ENQ `limit` more times without a frame: a peer that talks over
+    /// our ACKs is not about to send one.
+    pub fn with_enq_limit(mut self, limit: u32) -> Receiver {
+        self.enq_limit = Some(limit);
+        self
     }
 
     /// Sets a deadline no input can move: at `deadline` the session ends,
@@ -225,7 +238,17 @@ impl Receiver {
                 let frame = self.config.max_payload.saturating_add(2);
                 self.set_deadline(later(now, self.config.frame_wait(frame)));
             }
-            State::WaitFrame { .. } if byte == ENQ => self.ack_enq(now),
+            State::WaitFrame { .. } if byte == ENQ => {
+                self.repeated_enqs = self.repeated_enqs.saturating_add(1);
+                if self
+                    .enq_limit
+                    .is_some_and(|limit| self.repeated_enqs > limit)
+                {
+                    self.fail(LinkError::AnswerIncomplete);
+                } else {
+                    self.ack_enq(now);
+                }
+            }
             State::WaitFrame { .. } if byte == EOT => self.on_hang_up(now),
             State::WaitEot { .. } if byte == EOT => self.complete(),
             State::WaitFrame { .. } | State::WaitEot { .. } => {

@@ -89,7 +89,10 @@ impl Inner {
             }
             late.push(LateAnswer {
                 request: request.clone(),
-                raw: mask_payload(v2, &frame.payload),
+                raw: outcome
+                    .raw_answer
+                    .clone()
+                    .unwrap_or_else(|| mask_payload(v2, &frame.payload)),
                 outcome,
                 received_at: frame.received_at,
             });

@@ -35,9 +35,7 @@ impl Kept {
     fn push(&mut self, bytes: &[u8]) {
         let room = MAX_KEPT.saturating_sub(self.bytes.len()).min(bytes.len());
         self.bytes.extend_from_slice(&bytes[..room]);
-        self.dropped = self
-            .dropped
-            .saturating_add((bytes.len() - room) as u64);
+        self.dropped = self.dropped.saturating_add((bytes.len() - room) as u64);
     }
 
     /// `cause`, saying how much was not kept, if anything.
@@ -264,9 +262,8 @@ impl SerialChannel {
         let Some(port) = self.port.as_mut() else {
             return false;
         };
-        let mut receiver =
-            Receiver::new(&link, LinkQuirks::default(), Some(until), Instant::now())
-                .with_hard_deadline(until);
+        let mut receiver = Receiver::new(&link, LinkQuirks::default(), Some(until), Instant::now())
+            .with_hard_deadline(until);
         let mut buf = [0u8; 512];
         let mut payload = None;
         loop {

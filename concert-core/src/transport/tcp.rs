@@ -114,7 +114,10 @@ fn completeness(bytes: &[u8]) -> Completeness {
     }
     // A last record's value may itself end with a space: the bytes are
     // read whole first, and trimmed only when that does not parse.
-    let len = bytes.iter().rposition(|&b| !is_filler(b)).map_or(0, |p| p + 1);
+    let len = bytes
+        .iter()
+        .rposition(|&b| !is_filler(b))
+        .map_or(0, |p| p + 1);
     if len > 0 && len < bytes.len() {
         let trimmed = records_state(&bytes[..len]);
         if matches!(trimmed, Completeness::Complete { .. }) {
