@@ -311,9 +311,15 @@ fn a_partial_approval_has_its_own_exit_code() {
     let r = run(&["pay", "--amount", "12.50", "--tcp", &addr]);
     assert_eq!(r.code, Some(5), "{r:?}");
     assert!(r.stdout.contains("APPROVED FOR LESS"), "{r:?}");
-    assert!(r.stdout.contains("1.00 EUR (partial: 12.50 asked)"), "{r:?}");
+    assert!(
+        r.stdout.contains("1.00 EUR (partial: 12.50 asked)"),
+        "{r:?}"
+    );
     let help = run(&["--help"]);
-    assert!(help.stdout.contains("5  approved for less than asked"), "{help:?}");
+    assert!(
+        help.stdout.contains("5  approved for less than asked"),
+        "{help:?}"
+    );
 }
 
 #[test]
@@ -340,7 +346,9 @@ fn absurd_durations_and_duplicate_tags_are_refused_before_anything_is_sent() {
         "--tag",
     );
     common::assert_usage_error(
-        &["transact", "--tcp", &addr, "--tag", "CD=0", "--tag", "CF=A", "--tag", "CF=B"],
+        &[
+            "transact", "--tcp", &addr, "--tag", "CD=0", "--tag", "CF=A", "--tag", "CF=B",
+        ],
         "--tag",
     );
     assert!(sim.journal().is_empty(), "nothing reached the terminal");
@@ -367,7 +375,14 @@ fn v2_pending_does_not_send_the_user_to_status() {
 #[test]
 fn the_v2_simulator_offers_no_partial_payment() {
     common::assert_usage_error(
-        &["simulate", "--pty", "--protocol", "v2", "--outcome", "partial:500"],
+        &[
+            "simulate",
+            "--pty",
+            "--protocol",
+            "v2",
+            "--outcome",
+            "partial:500",
+        ],
         "--outcome",
     );
 }
