@@ -386,3 +386,35 @@ fn the_v2_simulator_offers_no_partial_payment() {
         "--outcome",
     );
 }
+
+#[test]
+fn a_frame_pushed_on_an_enq_collision_is_in_the_json() {
+    let config = SimulatorConfig {
+        protocol: SimProtocol::V2,
+        transport: SimTransport::Pty,
+        answer_faults: concert_core::sim::AnswerFaults {
+            enq_collision_first: 1,
+            ..Default::default()
+        },
+        ..SimulatorConfig::default()
+    };
+    let sim = Simulator::start(config).expect("simulator");
+    let path = sim.pty_path().expect("pty").display().to_string();
+    let r = run(&[
+        "pay",
+        "--amount",
+        "12.50",
+        "--serial",
+        &path,
+        "--protocol",
+        "v2",
+        "--json",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let v = r.json();
+    let late = v["late_answers"].as_array().expect("late_answers");
+    assert_eq!(late.len(), 1, "{v}");
+    assert!(late[0]["received_at_ms"].as_u64().is_some_and(|t| t > 0));
+    assert!(late[0]["outcome"]["status"].is_string());
+    assert!(late[0]["raw_hex"].as_str().is_some_and(|h| !h.is_empty()));
+}

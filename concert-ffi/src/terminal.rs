@@ -87,7 +87,7 @@ impl Tracker {
 
     /// Waits until nothing runs; false if `timeout` passed first.
     fn wait_idle(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = concert_core::duration::deadline(Instant::now(), timeout);
         let mut running = self.lock();
         while running.count > 0 {
             let left = deadline.saturating_duration_since(Instant::now());
