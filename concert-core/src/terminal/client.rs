@@ -116,6 +116,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        // The late-answer watch holds the line (and a reference) after an
+        // in-doubt outcome; once it is the last holder besides this handle,
+        // nobody can take what it would catch: it lets the port go.
+        if Arc::strong_count(&self.inner) == 2 && lock(&self.inner.watch).is_some() {
+            self.inner.stop_watch();
+        }
+    }
+}
+
 /// Held while a transaction runs; frees the terminal when dropped, even
 /// if the transaction panicked.
 struct BusyGuard(Option<Arc<Inner>>);
