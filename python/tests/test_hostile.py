@@ -9,21 +9,21 @@ from typing import Union
 
 import pytest
 
-import concert
-from concert import Status
+import concert_tpe
+from concert_tpe import Status
 
-Result = Union[concert.Outcome, concert.Error]
+Result = Union[concert_tpe.Outcome, concert_tpe.Error]
 
 
 def test_an_absurd_time_out_is_refused_before_anything_is_sent() -> None:
-    with pytest.raises(concert.ConfigError, match="maximum"):
-        concert.Terminal.tcp("127.0.0.1", 8888, answer_timeout=1e19)
-    with pytest.raises(concert.ConfigError, match="maximum"):
-        concert.Terminal.serial("/dev/null", "v2", ack_timeout=86_401)
+    with pytest.raises(concert_tpe.ConfigError, match="maximum"):
+        concert_tpe.Terminal.tcp("127.0.0.1", 8888, answer_timeout=1e19)
+    with pytest.raises(concert_tpe.ConfigError, match="maximum"):
+        concert_tpe.Terminal.serial("/dev/null", "v2", ack_timeout=86_401)
 
 
 def test_a_partial_approval_says_so() -> None:
-    with concert.Simulator(script="partial:1000") as sim:
+    with concert_tpe.Simulator(script="partial:1000") as sim:
         outcome = sim.terminal().pay("12.50")
         assert outcome.status is Status.APPROVED
         assert outcome.partial and outcome.amount == 1000
@@ -31,13 +31,13 @@ def test_a_partial_approval_says_so() -> None:
 
 
 def test_a_late_serial_answer_is_kept_and_handed_over_once() -> None:
-    with concert.Simulator("v2", answer_delay=0.5) as sim:
+    with concert_tpe.Simulator("v2", answer_delay=0.5) as sim:
         terminal = sim.terminal()
         waiting = threading.Event()
         done = threading.Event()
         results: list[Result] = []
 
-        def on_event(event: concert.Event) -> None:
+        def on_event(event: concert_tpe.Event) -> None:
             if event.name == "waiting_for_answer":
                 waiting.set()
 
@@ -46,14 +46,14 @@ def test_a_late_serial_answer_is_kept_and_handed_over_once() -> None:
             done.set()
 
         transaction = terminal.submit(
-            concert.Request("pay", "12.50", private_data="T42"), callback, on_event
+            concert_tpe.Request("pay", "12.50", private_data="T42"), callback, on_event
         )
         assert waiting.wait(10)
         transaction.cancel()  # the caller's own time-out
         assert done.wait(10)
         first = results[0]
-        assert isinstance(first, concert.Outcome) and first.in_doubt
-        late: list[concert.LateAnswer] = []
+        assert isinstance(first, concert_tpe.Outcome) and first.in_doubt
+        late: list[concert_tpe.LateAnswer] = []
         deadline = time.monotonic() + 10
         while not late and time.monotonic() < deadline:
             late = terminal.take_late_answers()
