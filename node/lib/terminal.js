@@ -23,7 +23,7 @@ const OPTION_KEYS = new Set([
   'onEvent',
 ])
 
-/** Integer milliseconds that fit the native u32 (the core then refuses more than a day). */
+/** Time limits cross to the engine as a u32 of milliseconds; the engine refuses more than a day. */
 const TIMEOUT_KEYS = ['connectTimeoutMs', 'answerTimeoutMs', 'queryTimeoutMs']
 
 function splitOptions(options) {
@@ -39,11 +39,11 @@ function splitOptions(options) {
   for (const key of TIMEOUT_KEYS) {
     const value = options[key]
     // A number past 2^32 would wrap to a short time on its way to the
-    // engine: refused here, as the engine refuses anything over a day.
-    if (value !== undefined && !(Number.isInteger(value) && value > 0 && value <= 86_400_000)) {
+    // engine: refused here; the engine then refuses anything over a day.
+    if (value !== undefined && !(Number.isInteger(value) && value > 0 && value <= 0xffff_ffff)) {
       throw new ConcertError(
         'CONCERT_CONFIG',
-        `${key} must be a whole number of milliseconds from 1 to 86400000 (a day), got ${describe(value)}`,
+        `${key} must be a whole number of milliseconds, at most a day, got ${describe(value)}`,
       )
     }
   }
