@@ -131,6 +131,7 @@ const
   CONCERT_EVENT_WAITING_FOR_ANSWER = 4;
   CONCERT_EVENT_ANSWER_RECEIVED = 5;
   CONCERT_EVENT_DONE = 6;
+  CONCERT_EVENT_LATE_ANSWER = 7;
 
   CONCERT_DIRECTION_SENT = 1;
   CONCERT_DIRECTION_RECEIVED = 2;
@@ -235,6 +236,8 @@ function concert_outcome_find_record(outcome: PConcertOutcome; name: PAnsiChar; 
 function concert_outcome_echo_mismatch_count(outcome: PConcertOutcome): TConcertSize; cdecl; external ConcertLib delayed;
 function concert_outcome_echo_mismatch(outcome: PConcertOutcome; AIndex: TConcertSize; out outField: PAnsiChar; out outSent: PAnsiChar; out outReceived: PAnsiChar): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_outcome_raw_answer(outcome: PConcertOutcome; out outData: PByte; out outLen: TConcertSize): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_outcome_late_answer_count(outcome: PConcertOutcome): TConcertSize; cdecl; external ConcertLib delayed;
+function concert_outcome_late_answer(outcome: PConcertOutcome; AIndex: TConcertSize; out outOutcome: PConcertOutcome; out outReceivedAtMs: UInt64): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_outcome_frame_count(outcome: PConcertOutcome): TConcertSize; cdecl; external ConcertLib delayed;
 function concert_outcome_frame(outcome: PConcertOutcome; AIndex: TConcertSize; out outDirection: Cardinal; out outData: PByte; out outLen: TConcertSize): TConcertResult; cdecl; external ConcertLib delayed;
 
@@ -297,6 +300,7 @@ function concert_terminal_next_event(terminal: PConcertTerminal; timeoutMs: Card
 function concert_terminal_cancel(terminal: PConcertTerminal): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_terminal_is_busy(terminal: PConcertTerminal): Cardinal; cdecl; external ConcertLib delayed;
 function concert_terminal_close(terminal: PConcertTerminal): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_terminal_take_late_answer(terminal: PConcertTerminal; out outOutcome: PConcertOutcome; out outReceivedAtMs: UInt64): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_terminal_last_error(terminal: PConcertTerminal; buf: PAnsiChar; len: TConcertSize; outN: PConcertSize): TConcertResult; cdecl; external ConcertLib delayed;
 
 { Results, statuses and version }
@@ -348,7 +352,7 @@ type
     function HasAmount: Boolean;
     function Amount: UInt64; { minor units; 0 when the answer has none }
     function RequestedAmount: UInt64;
-    function Partial: Boolean;
+    function Partial: Boolean; { approved for less than asked: Amount was paid }
     function Currency: string;
     function CurrencyNumeric: Cardinal; { 0 when absent }
     function Reason: string;
@@ -378,6 +382,11 @@ type
     function RawAnswer: TBytes;
     function FrameCount: Integer;
     function Frame(Index: Integer): TConcertFrame;
+    { Answers to earlier requests that came late, handed over with this
+      outcome: each a new outcome (caller frees it) and when it came
+      (milliseconds since the Unix epoch). }
+    function LateAnswerCount: Integer;
+    function LateAnswer(Index: Integer; out ReceivedAtMs: UInt64): TConcertOutcome;
     property Handle: PConcertOutcome read FHandle;
   end;
 
@@ -472,6 +481,8 @@ type
     function Busy: Boolean;
     { Closes the connection or port (reopened on the next request). }
     procedure Close;
+    { The oldest late answer not yet handed over (caller frees it), or nil. }
+    function TakeLateAnswer(out ReceivedAtMs: UInt64): TConcertOutcome;
     property Handle: PConcertTerminal read FHandle;
   end;
 
@@ -840,6 +851,22 @@ begin
   Result.Data := CopyBytes(D, N);
 end;
 
+function TConcertOutcome.LateAnswerCount: Integer;
+begin
+  Result := Integer(concert_outcome_late_answer_count(FHandle));
+end;
+
+function TConcertOutcome.LateAnswer(Index: Integer; out ReceivedAtMs: UInt64): TConcertOutcome;
+var
+  O: PConcertOutcome;
+begin
+  if Index < 0 then
+    Raise_(CONCERT_RESULT_ABSENT, 'late answer index ' + IntToStr(Index));
+  Raise_(concert_outcome_late_answer(FHandle, TConcertSize(Index), O, ReceivedAtMs),
+    'late answer index ' + IntToStr(Index));
+  Result := TConcertOutcome.Create(O);
+end;
+
 { TConcertRequest }
 
 constructor TConcertRequest.Create(Operation: Cardinal);
@@ -1204,6 +1231,20 @@ end;
 procedure TConcertTerminal.Close;
 begin
   Check(concert_terminal_close(FHandle));
+end;
+
+function TConcertTerminal.TakeLateAnswer(out ReceivedAtMs: UInt64): TConcertOutcome;
+var
+  O: PConcertOutcome;
+  R: TConcertResult;
+begin
+  Result := nil;
+  ReceivedAtMs := 0;
+  R := concert_terminal_take_late_answer(FHandle, O, ReceivedAtMs);
+  if R = CONCERT_RESULT_ABSENT then
+    Exit;
+  Check(R);
+  Result := TConcertOutcome.Create(O);
 end;
 
 { TConcertSimulator }

@@ -44,7 +44,7 @@ begin
   Sim := TConcertSimulator.CreateTcp('approve');
   Terminal := TConcertTerminal.CreateTcp('127.0.0.1', Sim.Port);
   Outcome := Terminal.PayDecimal('12.50', 'EUR');
-  Ok := (Outcome.Status = CONCERT_STATUS_APPROVED) and (Outcome.Amount = 1250)
+  Ok := (Outcome.Status = CONCERT_STATUS_APPROVED) and (Outcome.Amount = 1250) and not Outcome.Partial
     and (Outcome.StatusName = 'approved') and (Pos('#', Outcome.CardNumber) > 0)
     and (Pos('4970101234567894', Outcome.CardNumber) = 0) and (Outcome.Rec('AE') = '10');
   Report('payment_approved', Ok, 'status ' + Outcome.StatusName + ', card ' + Outcome.CardNumber);
@@ -188,6 +188,7 @@ var
   Options: TConcertTerminalOptions;
   O: array[0..6] of TConcertOutcome;
   I: Integer;
+  At: UInt64;
   Ok: Boolean;
 begin
   Sim := TConcertSimulator.CreateTcp('approve');
@@ -208,7 +209,8 @@ begin
     and (O[2].Operation = CONCERT_OPERATION_CANCEL) and (O[3].Operation = CONCERT_OPERATION_PREAUTHORIZE)
     and (O[4].Operation = CONCERT_OPERATION_STATUS) and (O[5].Operation = CONCERT_OPERATION_IDENTIFY)
     and (O[6].Operation = CONCERT_OPERATION_SETTLE) and O[0].IsApproved and (O[1].Amount = 200)
-    and (Sim.RequestCount = 7) and (Terminal.Handle <> nil);
+    and (Sim.RequestCount = 7) and (Terminal.Handle <> nil)
+    and (O[0].LateAnswerCount = 0) and (Terminal.TakeLateAnswer(At) = nil);
   Report('every_operation', Ok, 'operations ' + IntToStr(O[0].Operation) + ' ' + IntToStr(O[6].Operation)
     + ', requests ' + IntToStr(Sim.RequestCount));
   for I := 0 to 6 do
