@@ -318,6 +318,7 @@ static void free_from_its_own_callback(void) {
     seen_destroy(&s);
 }
 
+#ifndef _WIN32
 static void a_late_serial_answer_is_kept(void) {
     /* V2 over a pty: the simulated card holder takes 500 ms, the caller
      * gives up first; the answer that comes afterwards is kept. */
@@ -403,6 +404,7 @@ static void a_late_serial_answer_is_kept(void) {
     concert_terminal_free(terminal);
     concert_simulator_free(sim);
 }
+#endif
 
 int main(void) {
     RUN(callback_with_userdata);
@@ -412,6 +414,12 @@ int main(void) {
     RUN(approved_after_a_delay);
     RUN(free_with_a_transaction_in_flight);
     RUN(free_from_its_own_callback);
+#ifdef _WIN32
+    /* Skipped, not removed: it runs on every Unix. */
+    printf("SKIP a_late_serial_answer_is_kept: the simulator's serial side is a "
+           "pseudo-terminal pair, which Windows does not have\n");
+#else
     RUN(a_late_serial_answer_is_kept);
+#endif
     return harness_finish();
 }
