@@ -12,6 +12,7 @@ pub mod amount;
 pub mod currency;
 pub mod frame;
 pub mod inspect;
+pub mod journal;
 pub mod link;
 pub mod mask;
 pub mod names;

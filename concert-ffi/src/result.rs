@@ -55,6 +55,9 @@ pub enum concert_result {
     CONCERT_RESULT_NOT_DELIVERED = 105,
     /// Cancelled before the request left this machine.
     CONCERT_RESULT_CANCELLED = 106,
+    /// The terminal's journal could not record the request (read-only
+    /// file, full disk, ...), so it was not sent.
+    CONCERT_RESULT_JOURNAL = 107,
     /// The simulator could not start (address in use, no pty, bad setting).
     CONCERT_RESULT_SIMULATOR = 200,
 }
@@ -76,10 +79,11 @@ impl concert_result {
             Error::PortOpen { .. } => concert_result::CONCERT_RESULT_PORT,
             Error::NotDelivered(_) => concert_result::CONCERT_RESULT_NOT_DELIVERED,
             Error::Cancelled => concert_result::CONCERT_RESULT_CANCELLED,
+            Error::Journal(_) => concert_result::CONCERT_RESULT_JOURNAL,
         }
     }
 
-    const ALL: [concert_result; 17] = [
+    const ALL: [concert_result; 18] = [
         concert_result::CONCERT_RESULT_OK,
         concert_result::CONCERT_RESULT_NULL_ARGUMENT,
         concert_result::CONCERT_RESULT_INVALID_ARGUMENT,
@@ -96,6 +100,7 @@ impl concert_result {
         concert_result::CONCERT_RESULT_PORT,
         concert_result::CONCERT_RESULT_NOT_DELIVERED,
         concert_result::CONCERT_RESULT_CANCELLED,
+        concert_result::CONCERT_RESULT_JOURNAL,
         concert_result::CONCERT_RESULT_SIMULATOR,
     ];
 
@@ -124,6 +129,7 @@ impl concert_result {
             CONCERT_RESULT_PORT,
             CONCERT_RESULT_NOT_DELIVERED,
             CONCERT_RESULT_CANCELLED,
+            CONCERT_RESULT_JOURNAL,
             CONCERT_RESULT_SIMULATOR
         )
     }
