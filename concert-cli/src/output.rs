@@ -36,6 +36,7 @@ pub struct OutcomeJson {
     receipt: Option<ReceiptJson>,
     echo_mismatches: Vec<Value>,
     in_doubt_cause: Option<String>,
+    journal_entry: Option<i64>,
     records: Map<String, Value>,
     frames: Vec<FrameJson>,
 }
@@ -116,6 +117,7 @@ impl OutcomeJson {
                 .map(|m| serde_json::json!({"field": m.field, "sent": m.sent, "received": m.received}))
                 .collect(),
             in_doubt_cause: o.in_doubt_cause.clone(),
+            journal_entry: o.journal_entry.map(|e| e.0),
             records,
             frames: o
                 .frames
@@ -182,7 +184,9 @@ pub fn human(o: &Outcome) -> String {
         "aborted" => "ABORTED",
         "not_performed" => "NOT PERFORMED",
         "pending" => "PENDING (fetch the result with `concert status`)",
-        _ => "IN DOUBT: the terminal may have taken it; run `concert status` before retrying",
+        _ => {
+            "IN DOUBT: the terminal may have taken it; resolve it before retrying (`concert journal resolve ID`, or `concert status`)"
+        }
     };
     lines.push(format!("{} {headline}", o.operation.name()));
     let mut row = |name: &str, value: Option<String>| {
@@ -197,6 +201,7 @@ pub fn human(o: &Outcome) -> String {
         (None, true) => None,
     };
     row("reason", reason);
+    row("journal entry", o.journal_entry.map(|e| e.to_string()));
     row(
         "amount",
         o.amount.zip(o.currency).map(|(a, c)| {
