@@ -116,7 +116,7 @@ pub fn run(command: &JournalCommand) -> Result<u8, CliError> {
         JournalCommand::Show { id, json, file } => {
             let id = entry_id(id)?;
             let journal = open(file)?;
-            let entry = journal.entry(id).map_err(CliError::Journal)?;
+            let entry = journal.show(id).map_err(CliError::Journal)?;
             if *json {
                 output::print_json(&entry);
             } else {

@@ -349,7 +349,7 @@ pub unsafe extern "C" fn concert_journal_show(
         return concert_result::CONCERT_RESULT_NULL_ARGUMENT;
     };
     with_journal(journal, "show", |j| {
-        *out_entry = concert_journal_entry::into_raw(j.entry(id)?);
+        *out_entry = concert_journal_entry::into_raw(j.show(id)?);
         Ok(())
     })
 }

@@ -27,7 +27,7 @@
 //! let journal = Arc::new(Journal::open("journal.sqlite3")?);
 //! let terminal = Terminal::new(TerminalConfig::tcp("192.168.1.50", 8888).with_journal(journal.clone()))?;
 //! // After a restart: settle what the last run left in doubt first.
-//! for entry in journal.in_doubt()? {
+//! for entry in journal.list_in_doubt()? {
 //!     let resolved = journal.resolve(entry.id, &terminal)?;
 //!     println!("entry {}: {:?}", entry.id, resolved.entry.status);
 //! }

@@ -75,7 +75,7 @@ fn entry_of(row: &Row<'_>) -> rusqlite::Result<Entry> {
 
 impl Journal {
     /// One entry with its history.
-    pub fn entry(&self, id: i64) -> Result<Entry, JournalError> {
+    pub fn show(&self, id: i64) -> Result<Entry, JournalError> {
         let conn = self.conn();
         let entry = conn
             .query_row(
@@ -115,7 +115,7 @@ impl Journal {
     /// The entries nobody knows the fate of (the first thing a till asks
     /// after a restart), after turning those of ended processes into in
     /// doubt.
-    pub fn in_doubt(&self) -> Result<Vec<Entry>, JournalError> {
+    pub fn list_in_doubt(&self) -> Result<Vec<Entry>, JournalError> {
         self.list(&ListFilter {
             in_doubt: true,
             since_ms: None,

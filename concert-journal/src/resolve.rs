@@ -96,7 +96,7 @@ impl Journal {
     /// its history. V2 has no status request: [`JournalError::NeedsOperator`]
     /// (a late answer may still settle it; else resolve it by hand).
     pub fn resolve(&self, id: i64, terminal: &Terminal) -> Result<Resolved, JournalError> {
-        let entry = self.entry(id)?;
+        let entry = self.show(id)?;
         if !entry.is_in_doubt() {
             return Err(JournalError::NotInDoubt {
                 id,
@@ -153,7 +153,7 @@ impl Journal {
         let status = settled.then_some(outcome.status);
         self.append_status(id, Method::StatusRequest, status, &note, &evidence)?;
         Ok(Resolved {
-            entry: self.entry(id)?,
+            entry: self.show(id)?,
             settled,
         })
     }
@@ -171,7 +171,7 @@ impl Journal {
         if note.is_empty() {
             return Err(JournalError::NoteRequired);
         }
-        let entry = self.entry(id)?;
+        let entry = self.show(id)?;
         if !(entry.is_in_doubt() || entry.state == State::Resolved) {
             return Err(JournalError::NotInDoubt {
                 id,
@@ -179,6 +179,6 @@ impl Journal {
             });
         }
         self.append_status(id, Method::ByHand, Some(decision.status()), note, &None)?;
-        self.entry(id)
+        self.show(id)
     }
 }

@@ -531,7 +531,7 @@ impl Journal {
             );
             return Ok(None);
         };
-        let entry = self.entry(id)?;
+        let entry = self.show(id)?;
         let mismatches = crate::resolve::mismatches(&entry, outcome);
         let when = crate::time::rfc3339(received_ms);
         if mismatches.is_empty() {

@@ -52,7 +52,7 @@ fn a_payment_is_written_before_and_after() {
     let outcome = terminal.pay(1250, EUR).unwrap();
     assert_eq!(outcome.status, Status::Approved);
     let id = outcome.journal_entry.expect("entry").0;
-    let entry = journal.entry(id).unwrap();
+    let entry = journal.show(id).unwrap();
     assert_eq!(entry.state, State::Outcome);
     assert_eq!(entry.status, Some(Status::Approved));
     assert_eq!(entry.amount, Some(1250));
@@ -70,7 +70,7 @@ fn a_payment_is_written_before_and_after() {
     let outcome = terminal
         .transact(&Request::pay(500, EUR).with_private_data("TICKET-42"))
         .unwrap();
-    let entry = journal.entry(outcome.journal_entry.unwrap().0).unwrap();
+    let entry = journal.show(outcome.journal_entry.unwrap().0).unwrap();
     assert_eq!(entry.reference.as_deref(), Some("TICKET-42"));
     assert!(!entry.reference_generated);
 
@@ -90,7 +90,7 @@ fn a_payment_is_written_before_and_after() {
     assert!(err.safe_to_retry());
     let all = journal.list(&ListFilter::default()).unwrap();
     assert_eq!(all.last().unwrap().state, State::NotSent);
-    assert!(journal.in_doubt().unwrap().is_empty());
+    assert!(journal.list_in_doubt().unwrap().is_empty());
 }
 
 fn begin(journal: &dyn concert_core::journal::Journal, reference: &str, amount: u64) -> EntryId {
@@ -116,10 +116,10 @@ fn entries_of_an_ended_journal_become_in_doubt_but_not_a_live_ones() {
     first.sent(sent).unwrap();
     // While the first is open, a second opening leaves its entries alone.
     let second = Journal::open(&path).unwrap();
-    assert_eq!(second.entry(sending.0).unwrap().state, State::Sending);
-    assert_eq!(second.entry(sent.0).unwrap().state, State::Sent);
+    assert_eq!(second.show(sending.0).unwrap().state, State::Sending);
+    assert_eq!(second.show(sent.0).unwrap().state, State::Sent);
     drop(first);
-    let in_doubt = second.in_doubt().unwrap();
+    let in_doubt = second.list_in_doubt().unwrap();
     assert_eq!(in_doubt.len(), 2);
     for entry in &in_doubt {
         assert_eq!(entry.state, State::InDoubt);
@@ -281,7 +281,7 @@ fn a_late_v2_answer_settles_the_entry() {
     timed_out.status = Status::InDoubt;
     timed_out.in_doubt_cause = Some("no answer within 180 s".into());
     journal.finished(id, &timed_out).unwrap();
-    assert_eq!(journal.entry(id.0).unwrap().state, State::InDoubt);
+    assert_eq!(journal.show(id.0).unwrap().state, State::InDoubt);
     // V2 cannot be asked.
     let probe = Terminal::new(v2.clone()).unwrap();
     assert!(matches!(
@@ -309,7 +309,7 @@ fn a_late_v2_answer_settles_the_entry() {
         raw: v2::Answer::mask_payload(&answer),
     };
     assert_eq!(journal.late_answer(&late).unwrap(), Some(id));
-    let entry = journal.entry(id.0).unwrap();
+    let entry = journal.show(id.0).unwrap();
     assert_eq!(entry.state, State::Resolved);
     assert_eq!(entry.status, Some(Status::Approved));
     assert_eq!(entry.resolutions.last().unwrap().method, Method::LateAnswer);
@@ -363,7 +363,7 @@ fn export_and_prune() {
     let dead = Journal::open(journal.path()).unwrap();
     begin(&dead, "OPEN1", 400);
     drop(dead);
-    assert_eq!(journal.in_doubt().unwrap().len(), 1);
+    assert_eq!(journal.list_in_doubt().unwrap().len(), 1);
 
     let mut csv = Vec::new();
     journal.export(None, ExportFormat::Csv, &mut csv).unwrap();
@@ -443,7 +443,7 @@ fn several_processes_write_one_journal() {
     refs.sort();
     refs.dedup();
     assert_eq!(refs.len(), all.len(), "references unique across processes");
-    assert!(journal.in_doubt().unwrap().is_empty());
+    assert!(journal.list_in_doubt().unwrap().is_empty());
 }
 
 /// No full card number anywhere in the file's bytes (WAL included), after
