@@ -433,13 +433,25 @@ impl hook::Journal for Journal {
     }
 
     fn sent(&self, entry: EntryId) -> Result<(), hook::JournalError> {
-        self.write(
-            "UPDATE entries SET state = 'sent', updated_ms = ?2
-             WHERE id = ?1 AND state = 'sending'",
-            params![entry.0, now_ms()],
-        )
-        .map(drop)
-        .map_err(|e| hook::JournalError(e.to_string()))
+        // Not synced on its own: an entry found `sending` instead of `sent`
+        // after a power cut is in doubt all the same, and the outcome's
+        // synced commit makes this one durable too. A killed process loses
+        // nothing either way (the write is in the system's cache).
+        let conn = self.conn();
+        let result = conn
+            .execute_batch("PRAGMA synchronous=NORMAL")
+            .and_then(|()| {
+                conn.execute(
+                    "UPDATE entries SET state = 'sent', updated_ms = ?2
+                     WHERE id = ?1 AND state = 'sending'",
+                    params![entry.0, now_ms()],
+                )
+            });
+        let restored = conn.execute_batch("PRAGMA synchronous=FULL");
+        result
+            .and(restored)
+            .map(drop)
+            .map_err(|e| hook::JournalError(self.err(e).to_string()))
     }
 
     fn finished(&self, entry: EntryId, outcome: &Outcome) -> Result<(), hook::JournalError> {
