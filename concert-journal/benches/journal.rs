@@ -2,7 +2,7 @@
 //!
 //! 1. per payment: the same V3 payment over loopback against the same
 //!    simulator, alternately through a plain terminal and a journaled one
-//!    (three commits: sending and outcome synced, sent not);
+//!    (three commits; the first, before the request leaves, synced);
 //! 2. 100 terminals sharing one journal file, each paying in a loop (no
 //!    simulated card-holder delay, so the journal's writes are the limit),
 //!    against the same 100 terminals without a journal: transactions/s and
@@ -219,7 +219,7 @@ fn main() {
         "notes": format!(
             "One process, simulators on loopback answering at once (no card-holder delay, so the journal's writes are what limits). \
              Per payment: {runs} alternating payments per client against the same simulator; the journaled one makes three SQLite \
-             commits (sending and outcome synced, sent not). 100 terminals: each pays in a loop for {} s, first without a journal, then \
+             commits (only the first, before the request leaves, synced to disk). 100 terminals: each pays in a loop for {} s, first without a journal, then \
              all sharing one journal file; then the same with simulators taking 1 s per payment (a card holder), as a shop's lanes would.",
             secs.as_secs()
         ),

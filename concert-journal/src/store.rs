@@ -187,9 +187,12 @@ impl Journal {
                 detail: format!("cannot use write-ahead logging (journal mode {mode})"),
             });
         }
-        // FULL: each commit is synced before it returns, so an entry is on
-        // disk before its request leaves.
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        // NORMAL by default: in WAL mode a commit survives the process
+        // being killed; only a power cut can lose the last ones, and the
+        // next synced commit makes them durable. The writes that must
+        // survive a power cut (an entry before its request leaves, a
+        // resolution) are synced on their own (`synced`).
+        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
             .map_err(err)?;
         init_schema(&conn).map_err(err)?;
         let owner = concert_core::journal::new_reference();
@@ -305,6 +308,19 @@ impl Journal {
     }
 }
 
+/// Runs `write` as a commit synced to disk before it returns (the
+/// connection's default is not to sync each commit).
+fn synced<T>(
+    conn: &Connection,
+    write: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.execute_batch("PRAGMA synchronous=FULL")?;
+    let result = write(conn);
+    let restored = conn.execute_batch("PRAGMA synchronous=NORMAL");
+    let value = result?;
+    restored.map(|()| value)
+}
+
 fn init_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let result = (|| {
@@ -411,7 +427,8 @@ impl hook::Journal for Journal {
         let now = now_ms();
         let request = b.request;
         let conn = self.conn();
-        conn.execute(
+        synced(&conn, |conn| {
+            conn.execute(
             "INSERT INTO entries (created_ms, updated_ms, owner, terminal, protocol, pos_number,
                  operation, amount, currency, reference, reference_generated, state)
              VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'sending')",
@@ -428,30 +445,24 @@ impl hook::Journal for Journal {
                 b.reference_generated,
             ],
         )
+        })
         .map_err(|e| hook::JournalError(self.err(e).to_string()))?;
         Ok(EntryId(conn.last_insert_rowid()))
     }
 
+    // `sent`, the outcome and `not_sent` are not synced on their own: a
+    // killed process loses none of them, and a power cut that loses them
+    // leaves the entry `sending` or `sent`, which the next opening turns
+    // into in doubt, to be resolved like any other. The next entry's
+    // synced commit makes them durable.
     fn sent(&self, entry: EntryId) -> Result<(), hook::JournalError> {
-        // Not synced on its own: an entry found `sending` instead of `sent`
-        // after a power cut is in doubt all the same, and the outcome's
-        // synced commit makes this one durable too. A killed process loses
-        // nothing either way (the write is in the system's cache).
-        let conn = self.conn();
-        let result = conn
-            .execute_batch("PRAGMA synchronous=NORMAL")
-            .and_then(|()| {
-                conn.execute(
-                    "UPDATE entries SET state = 'sent', updated_ms = ?2
-                     WHERE id = ?1 AND state = 'sending'",
-                    params![entry.0, now_ms()],
-                )
-            });
-        let restored = conn.execute_batch("PRAGMA synchronous=FULL");
-        result
-            .and(restored)
-            .map(drop)
-            .map_err(|e| hook::JournalError(self.err(e).to_string()))
+        self.write(
+            "UPDATE entries SET state = 'sent', updated_ms = ?2
+             WHERE id = ?1 AND state = 'sending'",
+            params![entry.0, now_ms()],
+        )
+        .map(drop)
+        .map_err(|e| hook::JournalError(e.to_string()))
     }
 
     fn finished(&self, entry: EntryId, outcome: &Outcome) -> Result<(), hook::JournalError> {
@@ -595,6 +606,26 @@ impl Journal {
     ) -> Result<(), JournalError> {
         let now = now_ms();
         let mut conn = self.conn();
+        conn.execute_batch("PRAGMA synchronous=FULL")
+            .map_err(|e| self.err(e))?;
+        let written = self.append_in(&mut conn, id, now, method, status, note, evidence);
+        let restored = conn
+            .execute_batch("PRAGMA synchronous=NORMAL")
+            .map_err(|e| self.err(e));
+        written.and(restored)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn append_in(
+        &self,
+        conn: &mut Connection,
+        id: i64,
+        now: i64,
+        method: crate::Method,
+        status: Option<Status>,
+        note: &str,
+        evidence: &Option<String>,
+    ) -> Result<(), JournalError> {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.err(e))?;
