@@ -15,11 +15,11 @@ pub const USAGE: u8 = 2;
 pub const IN_DOUBT: u8 = 3;
 /// Nothing reached the terminal (connection, port, busy): safe to retry.
 pub const CONNECTION: u8 = 4;
-/// The journal cannot be opened, read or written (corrupt, read-only,
-/// disk full): for a transaction, nothing was sent (safe to retry).
-pub const JOURNAL: u8 = 5;
 /// Accepted with an immediate answer: fetch the result with `status`.
 pub const PENDING: u8 = 6;
+/// The journal cannot be opened, read or written (corrupt, read-only,
+/// disk full): for a transaction, nothing was sent (safe to retry).
+pub const JOURNAL: u8 = 7;
 
 /// The table `concert --help` ends with.
 pub const HELP: &str = "\
@@ -30,9 +30,9 @@ Exit codes:
   3  in doubt: the request reached the terminal, no valid answer came back;
      resolve it (`concert journal resolve ID`) before trying again
   4  connection or port error: nothing reached the terminal, safe to retry
-  5  journal error: the journal file cannot be opened, read or written
-     (corrupt, read-only, disk full); nothing was sent, safe to retry
-  6  pending: accepted with an immediate answer (--immediate)";
+  6  pending: accepted with an immediate answer (--immediate)
+  7  journal error: the journal file cannot be opened, read or written
+     (corrupt, read-only, disk full); nothing was sent, safe to retry";
 
 /// The exit code for an outcome's status.
 pub fn for_status(status: Status) -> u8 {

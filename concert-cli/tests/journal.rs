@@ -304,7 +304,7 @@ fn an_unusable_journal_stops_the_payment_before_it_is_sent() {
         s(&corrupt),
         "--json",
     ]);
-    assert_eq!(r.code, Some(5), "{r:?}");
+    assert_eq!(r.code, Some(7), "{r:?}");
     assert!(r.stderr.contains("corrupt.sqlite3"), "{r:?}");
     let v = r.json();
     assert_eq!(v["error"]["code"], "CONCERT_JOURNAL_CORRUPT");
@@ -312,7 +312,7 @@ fn an_unusable_journal_stops_the_payment_before_it_is_sent() {
     assert!(sim.journal().is_empty(), "nothing sent");
     // The journal commands say the same, and leave the file alone.
     let r = run(&["journal", "list", "--journal", s(&corrupt)]);
-    assert_eq!(r.code, Some(5), "{r:?}");
+    assert_eq!(r.code, Some(7), "{r:?}");
     assert_eq!(
         std::fs::read(&corrupt).unwrap(),
         b"definitely not SQLite ".repeat(200)
@@ -330,7 +330,7 @@ fn an_unusable_journal_stops_the_payment_before_it_is_sent() {
         "--journal",
         s(&blocked.join("j.sqlite3")),
     ]);
-    assert_eq!(r.code, Some(5), "{r:?}");
+    assert_eq!(r.code, Some(7), "{r:?}");
     assert!(sim.journal().is_empty(), "nothing sent");
 
     // --no-journal pays without one.
