@@ -1,5 +1,5 @@
-//! `concert.Journal` (the crash-safe transaction journal) and
-//! `concert.JournalEntry` (one transaction in it, with its history).
+//! `concert_tpe.Journal` (the crash-safe transaction journal) and
+//! `concert_tpe.JournalEntry` (one transaction in it, with its history).
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use crate::errors::{core_error, new_error};
 use crate::outcome::status;
 use crate::terminal::PyTerminal;
 
-/// A journal failure as `concert.JournalError` (or the terminal's own
+/// A journal failure as `concert_tpe.JournalError` (or the terminal's own
 /// error when asking it failed; `ValueError`s for bad arguments).
 pub fn journal_error(py: Python<'_>, error: JournalError) -> PyErr {
     match error {
@@ -29,7 +29,7 @@ pub fn journal_error(py: Python<'_>, error: JournalError) -> PyErr {
 /// A journal file, open. `Journal.open(path)`; a context manager that
 /// closes it. Give it to `Terminal.tcp(..., journal=j)` so every
 /// transaction is committed before its request leaves.
-#[pyclass(name = "Journal", module = "concert", frozen)]
+#[pyclass(name = "Journal", module = "concert_tpe", frozen)]
 pub struct PyJournal {
     inner: std::sync::Mutex<Option<Arc<Journal>>>,
 }
@@ -178,7 +178,7 @@ impl PyJournal {
         terminal: &Bound<'py, PyTerminal>,
     ) -> PyResult<Bound<'py, PyAny>> {
         slf.py()
-            .import("concert._aio")?
+            .import("concert_tpe._aio")?
             .getattr("resolve")?
             .call1((slf, id, terminal))
     }
@@ -239,7 +239,7 @@ impl PyJournal {
 
 /// One transaction in the journal, a snapshot: what was asked, where it
 /// stands, and its history (`resolutions`, oldest first).
-#[pyclass(name = "JournalEntry", module = "concert", frozen)]
+#[pyclass(name = "JournalEntry", module = "concert_tpe", frozen)]
 pub struct PyJournalEntry {
     inner: Entry,
 }
@@ -311,7 +311,7 @@ impl PyJournalEntry {
     fn in_doubt(&self) -> bool {
         self.inner.is_in_doubt()
     }
-    /// A `concert.Status` (the answer's or the latest resolution's), or None.
+    /// A `concert_tpe.Status` (the answer's or the latest resolution's), or None.
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.inner.status.map(|s| status(py, s)).transpose()
@@ -343,7 +343,7 @@ impl PyJournalEntry {
     }
     /// The history: dicts with `time_ms`, `method` (`interrupted`,
     /// `status_request`, `late_answer`, `by_hand`), `status` (a
-    /// `concert.Status` or None while still in doubt), `note`, `evidence`.
+    /// `concert_tpe.Status` or None while still in doubt), `note`, `evidence`.
     #[getter]
     fn resolutions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
