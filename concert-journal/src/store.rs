@@ -197,6 +197,7 @@ impl Journal {
         init_schema(&conn).map_err(err)?;
         let owner = concert_core::journal::new_reference();
         let owner_lock = lock_owner(&path, &owner)?;
+        sweep_owners(&path, &owner);
         let journal = Journal {
             path,
             conn: Mutex::new(conn),
@@ -382,6 +383,36 @@ fn lock_owner(path: &Path, owner: &str) -> Result<OwnerLock, JournalError> {
         file: Some(file),
         path: lock_path,
     })
+}
+
+/// Removes the lock files of processes that ended without removing theirs
+/// (killed) and left no unfinished entry. Only files a minute old: a
+/// process locks its own file at once, never a minute after creating it.
+fn sweep_owners(path: &Path, own: &str) {
+    let Ok(files) = fs::read_dir(owners_dir(path)) else {
+        return;
+    };
+    for file in files.flatten() {
+        if file.file_name().to_str() == Some(own) {
+            continue;
+        }
+        let old = file
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(60));
+        if !old {
+            continue;
+        }
+        let Ok(lock) = OpenOptions::new().read(true).write(true).open(file.path()) else {
+            continue;
+        };
+        if lock.try_lock().is_ok() {
+            drop(lock);
+            let _ = fs::remove_file(file.path());
+        }
+    }
 }
 
 /// Masked JSON of an outcome's records: `[[name, value], …]`.
