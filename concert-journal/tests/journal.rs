@@ -484,3 +484,37 @@ fn scan(path: &Path) {
         );
     }
 }
+
+/// A killed process's lock file (nothing unfinished behind it) is removed
+/// by a later opening once it is old; a live one's is kept.
+#[test]
+fn stale_owner_locks_are_swept() {
+    let d = dir("sweep");
+    let path = d.join("j.sqlite3");
+    let live = Journal::open(&path).unwrap();
+    let owners = d.join("j.sqlite3.owners");
+    let stale = owners.join("KILLEDPROC");
+    let file = std::fs::File::create(&stale).unwrap();
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    file.set_modified(old).unwrap();
+    drop(file);
+    let mut live_files: Vec<_> = std::fs::read_dir(&owners)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .filter(|p| *p != stale)
+        .collect();
+    assert_eq!(live_files.len(), 1);
+    let live_file = live_files.remove(0);
+    std::fs::File::options()
+        .write(true)
+        .open(&live_file)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let second = Journal::open(&path).unwrap();
+    assert!(!stale.exists(), "the killed process's lock is gone");
+    assert!(live_file.exists(), "a live journal's lock stays");
+    drop(second);
+    drop(live);
+    assert!(!live_file.exists());
+}
