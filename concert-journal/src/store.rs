@@ -154,47 +154,39 @@ impl Journal {
                 detail: "the file or its folder is read-only".into(),
             });
         }
-        // The first read: a file that is not SQLite fails here.
-        let (application_id, tables): (i32, i64) = conn
-            .query_row(
-                "SELECT (SELECT application_id FROM pragma_application_id),
-                        (SELECT count(*) FROM sqlite_master)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(err)?;
-        if tables > 0 && application_id != APPLICATION_ID {
-            return Err(JournalError::Corrupt {
-                path,
-                detail: "an SQLite file of another program, not a concert journal".into(),
-            });
+        // Some lock waits (a journal mode change, a first opening racing
+        // another process's) return "busy" at once instead of waiting: the
+        // whole preparation is retried until the busy time-out.
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(5);
+        loop {
+            match prepare(&conn) {
+                Ok(Prepared::Ready) => break,
+                Ok(Prepared::Foreign) => {
+                    return Err(JournalError::Corrupt {
+                        path,
+                        detail: "an SQLite file of another program, not a concert journal".into(),
+                    });
+                }
+                Ok(Prepared::Damaged(check)) => {
+                    return Err(JournalError::Corrupt {
+                        path,
+                        detail: format!("integrity check: {check}"),
+                    });
+                }
+                Ok(Prepared::NotWal(mode)) if started.elapsed() >= BUSY_TIMEOUT => {
+                    return Err(JournalError::Storage {
+                        path,
+                        detail: format!("cannot use write-ahead logging (journal mode {mode})"),
+                    });
+                }
+                Err(e) if !is_busy(&e) || started.elapsed() >= BUSY_TIMEOUT => return Err(err(e)),
+                Ok(Prepared::NotWal(_)) | Err(_) => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+            }
         }
-        let check: String = conn
-            .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(err)?;
-        if check != "ok" {
-            return Err(JournalError::Corrupt {
-                path,
-                detail: format!("integrity check: {check}"),
-            });
-        }
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(err)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(JournalError::Storage {
-                path,
-                detail: format!("cannot use write-ahead logging (journal mode {mode})"),
-            });
-        }
-        // NORMAL by default: in WAL mode a commit survives the process
-        // being killed; only a power cut can lose the last ones, and the
-        // next synced commit makes them durable. The writes that must
-        // survive a power cut (an entry before its request leaves, a
-        // resolution) are synced on their own (`synced`).
-        conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
-            .map_err(err)?;
-        init_schema(&conn).map_err(err)?;
         let owner = concert_core::journal::new_reference();
         let owner_lock = lock_owner(&path, &owner)?;
         sweep_owners(&path, &owner);
@@ -320,6 +312,57 @@ fn synced<T>(
     let restored = conn.execute_batch("PRAGMA synchronous=NORMAL");
     let value = result?;
     restored.map(|()| value)
+}
+
+/// What [`prepare`] found.
+enum Prepared {
+    /// WAL mode, schema in place.
+    Ready,
+    /// Another program's SQLite file.
+    Foreign,
+    /// The integrity check's first complaint.
+    Damaged(String),
+    /// The journal mode could not be switched to WAL (yet).
+    NotWal(String),
+}
+
+/// Checks the file is a sound journal, switches it to WAL and makes the
+/// schema; every step may be repeated.
+fn prepare(conn: &Connection) -> rusqlite::Result<Prepared> {
+    // The first read: a file that is not SQLite fails here.
+    let (application_id, tables): (i32, i64) = conn.query_row(
+        "SELECT (SELECT application_id FROM pragma_application_id),
+                (SELECT count(*) FROM sqlite_master)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if tables > 0 && application_id != APPLICATION_ID {
+        return Ok(Prepared::Foreign);
+    }
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Ok(Prepared::Damaged(check));
+    }
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Ok(Prepared::NotWal(mode));
+    }
+    // NORMAL by default: in WAL mode a commit survives the process being
+    // killed; only a power cut can lose the last ones, and the next synced
+    // commit makes them durable. The writes that must survive a power cut
+    // (an entry before its request leaves, a resolution) are synced on
+    // their own (`synced`).
+    conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")?;
+    init_schema(conn)?;
+    Ok(Prepared::Ready)
+}
+
+/// Whether SQLite said another connection holds the lock.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 fn init_schema(conn: &Connection) -> rusqlite::Result<()> {

@@ -518,3 +518,31 @@ fn stale_owner_locks_are_swept() {
     drop(live);
     assert!(!live_file.exists());
 }
+
+/// Many openings of a file that does not exist yet, at once (lanes
+/// starting together): all succeed, none sees it locked.
+#[test]
+fn simultaneous_first_openings() {
+    for round in 0..5 {
+        let d = dir(&format!("first-{round}"));
+        let path = d.join("j.sqlite3");
+        let barrier = Arc::new(std::sync::Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let path = path.clone();
+                let barrier = Arc::clone(&barrier);
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let journal = Journal::open(&path)?;
+                    begin(&journal, "R", 100);
+                    Ok::<_, JournalError>(())
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join()
+                .unwrap()
+                .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        }
+    }
+}
