@@ -542,7 +542,12 @@ impl hook::Journal for Journal {
     fn finished(&self, entry: EntryId, outcome: &Outcome) -> Result<(), hook::JournalError> {
         let in_doubt = outcome.status == Status::InDoubt;
         self.write(
-            "UPDATE entries SET state = ?2, status = ?3, reason = ?4, authorized_amount = ?5,
+            // A late answer may have settled the entry already (the watch
+            // for it starts before this write): its state and status stay.
+            "UPDATE entries SET
+                 state = CASE state WHEN 'resolved' THEN state ELSE ?2 END,
+                 status = CASE state WHEN 'resolved' THEN status ELSE ?3 END,
+                 reason = ?4, authorized_amount = ?5,
                  card_number = ?6, authorization_number = ?7, in_doubt_cause = ?8,
                  records = ?9, frames = ?10, updated_ms = ?11
              WHERE id = ?1",

@@ -546,3 +546,63 @@ fn simultaneous_first_openings() {
         }
     }
 }
+
+/// Over V2 a payment the caller stopped waiting for is in doubt; the
+/// terminal's answer that comes afterwards is caught on the line kept open
+/// and settles the journal entry by itself.
+#[cfg(unix)]
+#[test]
+fn a_late_v2_answer_on_the_line_settles_the_entry() {
+    use concert_core::sim::{SimProtocol, SimTransport};
+    use concert_core::terminal::Event;
+    let d = dir("late-line");
+    let journal = Arc::new(Journal::open(d.join("j.sqlite3")).unwrap());
+    let sim = Simulator::start(SimulatorConfig {
+        protocol: SimProtocol::V2,
+        transport: SimTransport::Pty,
+        answer_delay: Duration::from_millis(300),
+        ..SimulatorConfig::default()
+    })
+    .unwrap();
+    let line = sim.pty_path().unwrap().display().to_string();
+    let terminal = Terminal::new(
+        TerminalConfig::serial(SerialLine::usb(&line), Protocol::V2EPlus)
+            .with_journal(journal.clone()),
+    )
+    .unwrap();
+    let pending = terminal.submit(Request::pay(1250, EUR)).unwrap();
+    loop {
+        match pending.events().recv_timeout(Duration::from_secs(10)) {
+            Ok(Event::WaitingForAnswer) => break,
+            Ok(_) => {}
+            Err(e) => panic!("no WaitingForAnswer: {e}"),
+        }
+    }
+    pending.cancel();
+    let outcome = pending
+        .wait_timeout(Duration::from_secs(10))
+        .unwrap()
+        .unwrap();
+    assert_eq!(outcome.status, Status::InDoubt);
+    let id = outcome.journal_entry.unwrap().0;
+    // The simulator answers once its card holder is done; the entry is
+    // settled as soon as the watch on the line has read it.
+    assert!(sim.wait_for_journal(Duration::from_secs(10), |j| {
+        j.iter().any(|e| e.answer.is_some())
+    }));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let entry = loop {
+        let entry = journal.show(id).unwrap();
+        if entry.state == State::Resolved || std::time::Instant::now() > deadline {
+            break entry;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(entry.state, State::Resolved, "{entry:?}");
+    assert_eq!(entry.status, Some(Status::Approved));
+    let last = entry.resolutions.last().unwrap();
+    assert_eq!(last.method, Method::LateAnswer);
+    assert!(entry.in_doubt_cause.is_some(), "the cause is kept");
+    // The caller still gets it too.
+    assert_eq!(terminal.take_late_answers().len(), 1);
+}
