@@ -136,6 +136,21 @@ const
   CONCERT_DIRECTION_SENT = 1;
   CONCERT_DIRECTION_RECEIVED = 2;
 
+  CONCERT_JOURNAL_STATE_SENDING = 1;
+  CONCERT_JOURNAL_STATE_SENT = 2;
+  CONCERT_JOURNAL_STATE_OUTCOME = 3;
+  CONCERT_JOURNAL_STATE_IN_DOUBT = 4;
+  CONCERT_JOURNAL_STATE_NOT_SENT = 5;
+  CONCERT_JOURNAL_STATE_RESOLVED = 6;
+  CONCERT_RESOLUTION_INTERRUPTED = 1;
+  CONCERT_RESOLUTION_STATUS_REQUEST = 2;
+  CONCERT_RESOLUTION_LATE_ANSWER = 3;
+  CONCERT_RESOLUTION_BY_HAND = 4;
+  CONCERT_DECISION_APPROVED = 1;
+  CONCERT_DECISION_DECLINED = 2;
+  CONCERT_EXPORT_CSV = 1;
+  CONCERT_EXPORT_JSON = 2;
+
   CONCERT_SIM_TRANSPORT_TCP = 1;
   CONCERT_SIM_TRANSPORT_PTY = 2;
 
@@ -166,6 +181,9 @@ type
   PConcertEvent = Pointer;
   PConcertSimulatorConfig = Pointer;
   PConcertSimulator = Pointer;
+  PConcertJournal = Pointer;
+  PConcertJournalEntries = Pointer;
+  PConcertJournalEntry = Pointer;
   TConcertSize = NativeUInt; { size_t }
   PConcertSize = ^TConcertSize;
 
@@ -264,6 +282,42 @@ function concert_request_last_error(request: PConcertRequest; buf: PAnsiChar; le
 { Results, statuses and version }
 function concert_result_str(code: Cardinal): PAnsiChar; cdecl; external ConcertLib delayed;
 function concert_result_is_safe_to_retry(code: Cardinal): Cardinal; cdecl; external ConcertLib delayed;
+
+{ Journal: entries and lists belong to the caller (free them) }
+function concert_journal_open(path: PAnsiChar; out outJournal: PConcertJournal): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_open_error(buf: PAnsiChar; len: TConcertSize; outN: PConcertSize): TConcertResult; cdecl; external ConcertLib delayed;
+procedure concert_journal_close(journal: PConcertJournal); cdecl; external ConcertLib delayed;
+function concert_journal_last_error(journal: PConcertJournal; buf: PAnsiChar; len: TConcertSize; outN: PConcertSize): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_terminal_config_set_journal(config: PConcertTerminalConfig; journal: PConcertJournal): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_list_in_doubt(journal: PConcertJournal; out outEntries: PConcertJournalEntries): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_list(journal: PConcertJournal; sinceMs: Int64; out outEntries: PConcertJournalEntries): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_show(journal: PConcertJournal; id: Int64; out outEntry: PConcertJournalEntry): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_resolve(journal: PConcertJournal; id: Int64; terminal: PConcertTerminal; out outSettled: Cardinal; out outEntry: PConcertJournalEntry): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_resolve_by_hand(journal: PConcertJournal; id: Int64; decision: Cardinal; ANote: PAnsiChar; out outEntry: PConcertJournalEntry): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_export(journal: PConcertJournal; sinceMs: Int64; format: Cardinal; buf: PAnsiChar; len: TConcertSize; outN: PConcertSize): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_prune(journal: PConcertJournal; beforeMs: Int64; out outCount: UInt64): TConcertResult; cdecl; external ConcertLib delayed;
+procedure concert_journal_entries_free(entries: PConcertJournalEntries); cdecl; external ConcertLib delayed;
+function concert_journal_entries_count(entries: PConcertJournalEntries): TConcertSize; cdecl; external ConcertLib delayed;
+function concert_journal_entries_get(entries: PConcertJournalEntries; AIndex: TConcertSize): PConcertJournalEntry; cdecl; external ConcertLib delayed;
+procedure concert_journal_entry_free(entry: PConcertJournalEntry); cdecl; external ConcertLib delayed;
+function concert_journal_entry_id(entry: PConcertJournalEntry): Int64; cdecl; external ConcertLib delayed;
+function concert_journal_entry_created_ms(entry: PConcertJournalEntry): Int64; cdecl; external ConcertLib delayed;
+function concert_journal_entry_state(entry: PConcertJournalEntry): Cardinal; cdecl; external ConcertLib delayed;
+function concert_journal_entry_status(entry: PConcertJournalEntry; out outStatus: Cardinal): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_entry_amount(entry: PConcertJournalEntry; out outAmount: UInt64): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_entry_terminal(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_protocol(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_operation(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_currency(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_reference(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_reason(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_card_number(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_authorization_number(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_in_doubt_cause(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_json(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_journal_entry_resolution_count(entry: PConcertJournalEntry): TConcertSize; cdecl; external ConcertLib delayed;
+function concert_journal_entry_resolution(entry: PConcertJournalEntry; AIndex: TConcertSize; out outMethod: Cardinal; out outTimeMs: Int64; out outNote: PAnsiChar): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_outcome_journal_entry(outcome: PConcertOutcome; out outId: Int64): TConcertResult; cdecl; external ConcertLib delayed;
 
 { Simulator configuration }
 function concert_simulator_config_new(out outConfig: PConcertSimulatorConfig): TConcertResult; cdecl; external ConcertLib delayed;
