@@ -73,7 +73,10 @@ export declare class NativeTerminal {
   static tcp(host: string, port: number, options?: TerminalOptions | undefined | null): NativeTerminal
   /** A V3 terminal over TCP/IP whose transactions are journaled. */
   static tcpJournaled(host: string, port: number, options: TerminalOptions | undefined | null, journal: NativeJournal): NativeTerminal
-  /** A terminal on a serial line (RS232, USB CDC-ACM, Bluetooth SPP). */
+  /**
+   * A terminal on a serial line (RS232, USB CDC-ACM, Bluetooth SPP):
+   * `path` is `/dev/ttyACM0`, or on Windows `COM3`, `COM10` or `\\.\COM10`.
+   */
   static serial(path: string, options?: TerminalOptions | undefined | null): NativeTerminal
   /** A terminal on a serial line whose transactions are journaled. */
   static serialJournaled(path: string, options: TerminalOptions | undefined | null, journal: NativeJournal): NativeTerminal
