@@ -18,7 +18,7 @@ for arch in "$@"; do
     targets="$targets --target $(win_triple "$arch")"
 done
 echo "== concert.dll for $*"
-(cd "$ROOT" && cargo build $WIN_ZFLAGS --locked --release -p concert-ffi $targets)
+(cd "$ROOT" && cargo build $WIN_ZFLAGS --locked --ignore-rust-version --release -p concert-ffi $targets)
 for arch in "$@"; do
     triple=$(win_triple "$arch")
     mingw=$(win_mingw "$arch")

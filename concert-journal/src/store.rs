@@ -1,7 +1,9 @@
 //! The SQLite file: opening it (never over a file it cannot read), the
 //! schema, and the writes a terminal makes around each transaction.
 
-use std::fs::{self, File, OpenOptions, TryLockError};
+#[cfg(not(concert_rustc_1_85))]
+use std::fs::TryLockError;
+use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -286,10 +288,9 @@ impl Journal {
                 return false;
             }
         };
-        match file.try_lock() {
-            Ok(()) => true,
-            Err(TryLockError::WouldBlock) => false,
-            Err(TryLockError::Error(e)) => {
+        match try_lock(&file) {
+            Ok(locked) => locked,
+            Err(e) => {
                 log::warn!("journal owner lock {}: {e}", path.display());
                 false
             }
@@ -737,4 +738,18 @@ impl Journal {
         }
         tx.commit().map_err(|e| self.err(e))
     }
+}
+
+/// `File::try_lock`, `Ok(false)` when another holder has the lock. The
+/// Windows cross build's rustc (Debian's 1.85, `concert_rustc_1_85`) has
+/// the form from before stabilisation, which already answers so.
+fn try_lock(file: &File) -> std::io::Result<bool> {
+    #[cfg(not(concert_rustc_1_85))]
+    return match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(TryLockError::WouldBlock) => Ok(false),
+        Err(TryLockError::Error(e)) => Err(e),
+    };
+    #[cfg(concert_rustc_1_85)]
+    return file.try_lock();
 }

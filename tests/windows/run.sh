@@ -6,7 +6,8 @@
 #     import library names them undecorated (cdecl on x86);
 #   - the C test programs of tests/c, built with mingw for x64 and x86
 #     (-std=c11 -Wall -Wextra -Werror -pedantic, once against each import
-#     library), run against the built-in simulator over TCP;
+#     library), run against the built-in simulator over TCP (the journal
+#     test included: SQLite compiled by mingw);
 #   - the Delphi unit's test, built by Free Pascal as a Windows program;
 #   - the Rust tests of concert-core and concert-ffi, built for x64
 #     Windows, each test executable run under wine.
@@ -154,7 +155,7 @@ for arch in x64 x86; do
         fail "x86: no 32-bit wine (tests/windows/tools.sh installs it)"
         continue
     fi
-    for prog in payments async misuse reliability_callbacks reliability_misuse; do
+    for prog in payments async misuse journal reliability_callbacks reliability_misuse; do
         step "$arch build $prog" "$mingw-gcc" $CFLAGS "$ROOT/tests/c/$prog.c" \
             -L"$dir" -lconcert $PTHREAD -o "$bin/$prog.exe" &&
             run_exe "$arch" "$arch $prog" "$bin/$prog.exe"
