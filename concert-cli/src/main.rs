@@ -17,6 +17,7 @@ mod exit;
 mod output;
 mod ports;
 mod request;
+mod serve;
 mod simulate;
 mod target;
 mod transact;
@@ -93,7 +94,7 @@ fn clap_error(e: &clap::Error, wants_json: bool) -> ExitCode {
 /// simulator, more with -v; `RUST_LOG` overrides.
 fn init_logging(cli: &Cli) {
     let base = match cli.command {
-        Command::Simulate(_) => 1,
+        Command::Simulate(_) | Command::Serve(_) => 1,
         _ => 0,
     };
     let level = match base + cli.verbose {
@@ -127,6 +128,7 @@ fn run(command: Command) -> Result<u8, CliError> {
             transact::run(config, request, a.target.json)
         }
         Command::Simulate(a) => simulate::run(&a),
+        Command::Serve(a) => serve::run(&a),
         Command::Decode(a) => decode::run(&a),
         Command::Ports(a) => ports::run(a.json),
     }
