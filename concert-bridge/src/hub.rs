@@ -437,7 +437,7 @@ impl Hub {
                 Finished::Failed(ApiError::from(e).body)
             }
         };
-        let snapshot = {
+        {
             let mut store = self.store();
             let Some(tx) = store.txs.get_mut(id) else {
                 return;
@@ -446,11 +446,12 @@ impl Hub {
             tx.cancel = None;
             tx.done.send_replace(true);
             let snapshot = tx.json();
+            // Published before the count drops, so a stopping bridge
+            // streams this end before it closes its streams.
+            self.publish(id, json!({"type": "done", "transaction": snapshot}));
             store.running = store.running.saturating_sub(1);
             self.running.send_replace(store.running);
-            snapshot
-        };
-        self.publish(id, json!({"type": "done", "transaction": snapshot}));
+        }
     }
 
     /// A transaction's JSON, waiting up to `wait` for it to end.

@@ -123,7 +123,7 @@ fn check(config: &BridgeConfig) -> Result<(), BridgeError> {
     if config.token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err(BridgeError::EmptyToken);
     }
-    if !config.listen.ip().is_loopback() && !(config.allow_remote && config.token.is_some()) {
+    if !config.listen.ip().is_loopback() && (!config.allow_remote || config.token.is_none()) {
         return Err(BridgeError::RemoteNotAllowed(config.listen));
     }
     Ok(())

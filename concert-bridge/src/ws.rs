@@ -54,7 +54,9 @@ async fn stream(hub: Arc<Hub>, socket: WebSocket, filter: Option<String>) {
         }
     }
     loop {
+        // Messages first: a stopping bridge streams what it has before closing.
         tokio::select! {
+            biased;
             message = messages.recv() => match message {
                 Ok(m) => {
                     if filter.as_deref().is_some_and(|f| f != &*m.transaction) {
