@@ -32,7 +32,17 @@ struct FileConfig {
 fn read_file(path: &str) -> Result<FileConfig, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::flag("--config", format!("cannot read {path}: {e}")))?;
-    toml::from_str(&text).map_err(|e| CliError::flag("--config", format!("{path}: {e}")))
+    toml::from_str(&text).map_err(|e| {
+        // One line, as every error here: where, then what.
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+            .unwrap_or(1);
+        CliError::flag(
+            "--config",
+            format!("{path}, line {line}: {}", e.message().trim()),
+        )
+    })
 }
 
 fn target_defaults() -> TargetArgs {
