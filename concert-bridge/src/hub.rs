@@ -121,6 +121,7 @@ impl Tx {
             "terminal": self.terminal,
             "operation": r.operation.name(),
             "amount": r.amount,
+            "amount_decimal": r.amount.zip(r.currency).map(|(a, c)| concert_core::amount::format_decimal(a, c)),
             "currency": r.currency.map(|c| c.alpha()),
             "reference": r.private_data,
             "state": state,
