@@ -3,8 +3,8 @@
 # response valid against openapi.json, no 5xx.
 #   tests/bridge/schemathesis.sh CONCERT_BIN SCHEMATHESIS_BIN
 set -euo pipefail
-bin=$1
-st=$2
+bin=$(realpath "$1")
+st=$(realpath "$2")
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -35,6 +35,8 @@ url=$(first_line "$work/serve.out")
 url=${url%/}
 
 status=0
+# Its cache goes to the working directory: keep that out of the tree.
+cd "$work"
 "$st" run "$url/openapi.json" --url "$url" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --request-timeout 30 \
