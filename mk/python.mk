@@ -31,9 +31,9 @@ python-develop: $(PY_READY)
 	  CARGO="$(CARGO)" $(PY_BIN)/maturin develop --quiet
 
 test-python: python-develop
-	cd python && $(PY_BIN)/python -m mypy.stubtest concert \
+	cd python && $(PY_BIN)/python -m mypy.stubtest concert_tpe \
 	  --allowlist stubtest-allowlist.txt
-	cd python && $(PY_BIN)/python -m mypy --strict concert tests
+	cd python && $(PY_BIN)/python -m mypy --strict concert_tpe tests
 	cd python && $(PY_BIN)/python -m pytest -q
 
 $(PY_BENCH_READY): $(PY_READY)

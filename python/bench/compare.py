@@ -1,9 +1,9 @@
 """Times, in one run, concert's decoding against what Python tills use today:
 
-- V2 answers: concert.decode vs pyTeliumManager's TeliumResponse.decode,
+- V2 answers: concert_tpe.decode vs pyTeliumManager's TeliumResponse.decode,
   both given the same whole serial frames (STX ... ETX LRC, LRC checked);
-- V3 messages: concert.decode vs a straightforward pure-Python TLV loop;
-- import time of ``concert`` vs ``telium``.
+- V3 messages: concert_tpe.decode vs a straightforward pure-Python TLV loop;
+- import time of ``concert_tpe`` vs ``telium``.
 
 Not a test: it prints figures and ratios (>1 means concert is faster).
 Run it with ``make bench-python`` (which installs pyTeliumManager).
@@ -19,7 +19,7 @@ import timeit
 from pathlib import Path
 from typing import Callable
 
-import concert
+import concert_tpe
 
 try:
     from telium import TeliumResponse
@@ -90,14 +90,14 @@ def line(label: str, ours: float, theirs: float, unit: str = "µs") -> None:
 
 
 def main() -> None:
-    print(f"concert {concert.__version__}, Python {sys.version.split()[0]}")
+    print(f"concert {concert_tpe.__version__}, Python {sys.version.split()[0]}")
     v2 = v2_answer_frames()
     for frame in v2:  # same input, both accept it
-        concert.decode(frame)
+        concert_tpe.decode(frame)
         TeliumResponse.decode(frame)
-    ours = per_call(lambda: [concert.decode(f) for f in v2], len(v2))
+    ours = per_call(lambda: [concert_tpe.decode(f) for f in v2], len(v2))
     ours_fields = per_call(
-        lambda: [[(x.name, x.value) for x in concert.decode(f).fields] for f in v2],
+        lambda: [[(x.name, x.value) for x in concert_tpe.decode(f).fields] for f in v2],
         len(v2),
     )
     theirs = per_call(lambda: [TeliumResponse.decode(f) for f in v2], len(v2))
@@ -106,13 +106,13 @@ def main() -> None:
 
     v3 = v3_messages()
     for message in v3:  # both read the same records
-        assert len(concert.decode(message)) == len(python_tlv(message))
-    ours = per_call(lambda: [concert.decode(m) for m in v3], len(v3))
+        assert len(concert_tpe.decode(message)) == len(python_tlv(message))
+    ours = per_call(lambda: [concert_tpe.decode(m) for m in v3], len(v3))
     # The same (tag, value) pairs the pure-Python loop returns.
-    ours_records = per_call(lambda: [concert.decode(m).records for m in v3], len(v3))
+    ours_records = per_call(lambda: [concert_tpe.decode(m).records for m in v3], len(v3))
     # More than the loop does: every field labelled and explained.
     ours_fields = per_call(
-        lambda: [[(x.name, x.value) for x in concert.decode(m).fields] for m in v3],
+        lambda: [[(x.name, x.value) for x in concert_tpe.decode(m).fields] for m in v3],
         len(v3),
     )
     theirs = per_call(lambda: [python_tlv(m) for m in v3], len(v3))
@@ -120,7 +120,7 @@ def main() -> None:
     line("V3 message, decode + read every record", ours_records, theirs)
     line("V3 message, decode + explain every field", ours_fields, theirs)
 
-    line("import (fresh interpreter)", import_time("concert"), import_time("telium"), "ms")
+    line("import (fresh interpreter)", import_time("concert_tpe"), import_time("telium"), "ms")
 
 
 if __name__ == "__main__":

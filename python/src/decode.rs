@@ -1,5 +1,5 @@
-//! `concert.decode` (any frame explained, field by field) and
-//! `concert.ports()` (serial ports, known terminals flagged).
+//! `concert_tpe.decode` (any frame explained, field by field) and
+//! `concert_tpe.ports()` (serial ports, known terminals flagged).
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -17,7 +17,7 @@ use crate::amount::type_name;
 use crate::errors::{config_error, new_error};
 
 /// One field or record of a decoded frame.
-#[pyclass(name = "Field", module = "concert", frozen)]
+#[pyclass(name = "Field", module = "concert_tpe", frozen)]
 pub struct PyField {
     inner: InspectedField,
 }
@@ -84,7 +84,7 @@ impl PyField {
 /// A plain V3 message is only checked by `decode` (one walk over its
 /// records, nothing copied but the bytes); its fields are explained (labels,
 /// amounts, currencies) on first use. Everything else is explained at once.
-#[pyclass(name = "Decoded", module = "concert", frozen)]
+#[pyclass(name = "Decoded", module = "concert_tpe", frozen)]
 pub struct PyDecoded {
     body: Body,
     explained: OnceLock<Inspected>,
@@ -333,7 +333,7 @@ pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyRes
 }
 
 /// A serial port of this machine.
-#[pyclass(name = "PortInfo", module = "concert", frozen, get_all)]
+#[pyclass(name = "PortInfo", module = "concert_tpe", frozen, get_all)]
 pub struct PyPortInfo {
     /// Path to open (`/dev/ttyACM0`, `COM3`).
     path: String,

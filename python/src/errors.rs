@@ -1,4 +1,4 @@
-//! Core failures as the exceptions of `concert._errors` (written in Python,
+//! Core failures as the exceptions of `concert_tpe._errors` (written in Python,
 //! where multiple inheritance is plain: `InvalidRequestError` is also a
 //! `ValueError`, `ConnectionFailedError` also a `ConnectionError`).
 
@@ -7,10 +7,10 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 
-/// An exception class of `concert._errors`, looked up once.
+/// An exception class of `concert_tpe._errors`, looked up once.
 fn class<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, PyType>> {
     static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-    let module = MODULE.get_or_try_init(py, || py.import("concert._errors").map(Bound::unbind))?;
+    let module = MODULE.get_or_try_init(py, || py.import("concert_tpe._errors").map(Bound::unbind))?;
     module
         .bind(py)
         .getattr(name)?
@@ -53,7 +53,7 @@ fn class_name(error: &Error) -> &'static str {
             "ConnectionFailedError"
         }
         Error::Cancelled => "RequestCancelledError",
-        // The core's error type may grow: a new kind is still a concert.Error.
+        // The core's error type may grow: a new kind is still a concert_tpe.Error.
         #[allow(unreachable_patterns)]
         _ => "Error",
     }

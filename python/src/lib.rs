@@ -1,5 +1,5 @@
-//! Python bindings of concert: the native module `concert._concert`, which
-//! the pure-Python package `concert` re-exports.
+//! Python bindings of concert: the native module `concert_tpe._concert`, which
+//! the pure-Python package `concert_tpe` re-exports.
 //!
 //! Every call that may wait (a transaction, a simulator's start or stop, a
 //! lock the core's threads also take) runs with the GIL released: the core's
@@ -18,7 +18,7 @@ mod transaction;
 
 use pyo3::prelude::*;
 
-/// The native module. Its classes present themselves as `concert.*`.
+/// The native module. Its classes present themselves as `concert_tpe.*`.
 #[pymodule]
 fn _concert(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install(m.py())?;

@@ -1,6 +1,6 @@
-//! The core's `log` records, into Python's `logging` under the `concert`
-//! logger: `concert_core::terminal::client` becomes `concert.terminal.client`,
-//! the wire trace `concert::wire` becomes `concert.wire` (level 5, below
+//! The core's `log` records, into Python's `logging` under the `concert_tpe`
+//! logger: `concert_core::terminal::client` becomes `concert_tpe.terminal.client`,
+//! the wire trace `concert::wire` becomes `concert_tpe.wire` (level 5, below
 //! DEBUG). The core masks card numbers before logging; nothing is added here.
 
 use log::{LevelFilter, Log, Metadata, Record};
@@ -20,11 +20,11 @@ fn target(rust: &str) -> String {
         .or_else(|| rust.strip_prefix("concert"))
         .unwrap_or(rust);
     if rest.is_empty() {
-        "concert".to_owned()
+        "concert_tpe".to_owned()
     } else if rest.starts_with("::") {
-        format!("concert{rest}")
+        format!("concert_tpe{rest}")
     } else {
-        format!("concert::{rest}")
+        format!("concert_tpe::{rest}")
     }
 }
 

@@ -1,5 +1,5 @@
-//! `concert.Outcome` (what came of a request, `in_doubt` included) and
-//! `concert.Event` (progress of a running one).
+//! `concert_tpe.Outcome` (what came of a request, `in_doubt` included) and
+//! `concert_tpe.Event` (progress of a running one).
 
 use concert_core::terminal::{Direction, Event, Outcome, Status};
 use concert_core::v3::{ReceiptCopy, ReceiptFormat};
@@ -7,17 +7,17 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyType};
 
-/// The Python `concert.Status` member for a status.
+/// The Python `concert_tpe.Status` member for a status.
 pub fn status<'py>(py: Python<'py>, status: Status) -> PyResult<Bound<'py, PyAny>> {
     static STATUS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     STATUS
-        .import(py, "concert._types", "Status")?
+        .import(py, "concert_tpe._types", "Status")?
         .call1((status.as_str(),))
 }
 
 /// What came of a request: approved, declined, aborted, not performed,
 /// pending, or in doubt (sent, but no valid answer). Card numbers are masked.
-#[pyclass(name = "Outcome", module = "concert", frozen)]
+#[pyclass(name = "Outcome", module = "concert_tpe", frozen)]
 pub struct PyOutcome {
     pub(crate) inner: Outcome,
 }
@@ -32,7 +32,7 @@ fn copy_name(copy: ReceiptCopy) -> &'static str {
 
 #[pymethods]
 impl PyOutcome {
-    /// A `concert.Status` member.
+    /// A `concert_tpe.Status` member.
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         status(py, self.inner.status)
@@ -328,7 +328,7 @@ impl PyOutcome {
 
 /// A step of a running request: `connecting`, `sent`, `acknowledged`,
 /// `waiting_for_answer`, `answer_received`, `done` (with its status).
-#[pyclass(name = "Event", module = "concert", frozen)]
+#[pyclass(name = "Event", module = "concert_tpe", frozen)]
 pub struct PyEvent {
     pub(crate) inner: Event,
 }

@@ -1,4 +1,4 @@
-//! `concert.Request`: what to ask the terminal, built from keyword options
+//! `concert_tpe.Request`: what to ask the terminal, built from keyword options
 //! shared by `Request(...)`, `Terminal.pay(...)` and the other methods.
 
 use concert_core::currency::{Currency, EUR};
@@ -144,7 +144,7 @@ pub fn money_request(
 /// What to ask a terminal: an operation, its amount, and options.
 ///
 /// `Request("pay", "12.50", "EUR", private_data="TICKET42")`.
-#[pyclass(name = "Request", module = "concert", frozen)]
+#[pyclass(name = "Request", module = "concert_tpe", frozen)]
 pub struct PyRequest {
     pub(crate) inner: Request,
 }

@@ -1,4 +1,4 @@
-//! `concert.Simulator`: a scripted terminal for tills' own tests, over TCP
+//! `concert_tpe.Simulator`: a scripted terminal for tills' own tests, over TCP
 //! or a pseudo-terminal pair, V2 or V3.
 
 use std::net::{IpAddr, SocketAddr};
@@ -20,7 +20,7 @@ fn script(name: &str) -> PyResult<Script> {
 
 /// A running simulated terminal. Stops on `stop()`, at the end of a `with`
 /// block, or when garbage-collected.
-#[pyclass(name = "Simulator", module = "concert", frozen)]
+#[pyclass(name = "Simulator", module = "concert_tpe", frozen)]
 pub struct PySimulator {
     sim: Mutex<Option<Simulator>>,
     protocol: SimProtocol,

@@ -1,4 +1,4 @@
-//! `concert.Terminal`: where the terminal is, how to speak to it, and the
+//! `concert_tpe.Terminal`: where the terminal is, how to speak to it, and the
 //! transactions, blocking (GIL released), asynchronous and with callbacks.
 
 use std::sync::Arc;
@@ -72,7 +72,7 @@ fn small<T: TryFrom<i64>>(name: &str, value: Setting, range: &str) -> PyResult<T
 /// A payment terminal, configured once: `Terminal.tcp(...)` or
 /// `Terminal.serial(...)`. One transaction at a time; identify and status
 /// may run beside one over TCP.
-#[pyclass(name = "Terminal", module = "concert", frozen)]
+#[pyclass(name = "Terminal", module = "concert_tpe", frozen)]
 pub struct PyTerminal {
     inner: Terminal,
 }
@@ -135,7 +135,7 @@ impl PyTerminal {
         }
     }
 
-    /// The coroutine of `concert._aio.transact` for `request`.
+    /// The coroutine of `concert_tpe._aio.transact` for `request`.
     fn run_async<'py>(
         slf: &Bound<'py, Self>,
         request: Request,
@@ -143,7 +143,7 @@ impl PyTerminal {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let request = Py::new(py, PyRequest { inner: request })?;
-        py.import("concert._aio")?
+        py.import("concert_tpe._aio")?
             .getattr("transact")?
             .call1((slf, request, on_event))
     }
@@ -352,7 +352,7 @@ impl PyTerminal {
     }
 
     /// Starts `request` on the core's thread and returns at once.
-    /// `callback(result)` gets an `Outcome` or a `concert.Error` instance;
+    /// `callback(result)` gets an `Outcome` or a `concert_tpe.Error` instance;
     /// it and `on_event(event)` run on the core's thread.
     #[pyo3(signature = (request, callback, on_event=None))]
     fn submit(

@@ -42,7 +42,7 @@ pub fn event_callback(on_event: Option<Py<PyAny>>) -> impl FnMut(Event) + Send +
 }
 
 /// A transaction running on the core's thread (from `Terminal.submit`).
-#[pyclass(name = "Transaction", module = "concert", frozen)]
+#[pyclass(name = "Transaction", module = "concert_tpe", frozen)]
 pub struct PyTransaction {
     pub(crate) cancel: CancelToken,
     pub(crate) operation: &'static str,

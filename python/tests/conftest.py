@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import concert
+import concert_tpe
 
 VECTORS = Path(__file__).resolve().parents[2] / "tests" / "vectors"
 CARD = "4970101234567894"  # the simulator's default (test) card number
@@ -17,20 +17,20 @@ CARD = "4970101234567894"  # the simulator's default (test) card number
 
 
 @pytest.fixture
-def v3_tcp() -> Iterator[concert.Simulator]:
-    with concert.Simulator("v3") as sim:
+def v3_tcp() -> Iterator[concert_tpe.Simulator]:
+    with concert_tpe.Simulator("v3") as sim:
         yield sim
 
 
 @pytest.fixture
-def v3_pty() -> Iterator[concert.Simulator]:
-    with concert.Simulator("v3", "pty") as sim:
+def v3_pty() -> Iterator[concert_tpe.Simulator]:
+    with concert_tpe.Simulator("v3", "pty") as sim:
         yield sim
 
 
 @pytest.fixture
-def v2_pty() -> Iterator[concert.Simulator]:
-    with concert.Simulator("v2") as sim:
+def v2_pty() -> Iterator[concert_tpe.Simulator]:
+    with concert_tpe.Simulator("v2") as sim:
         yield sim
 
 

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-import concert
-from concert import Status
+import concert_tpe
+from concert_tpe import Status
 from conftest import wait_readable
 
 T = TypeVar("T")
@@ -24,10 +24,10 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(bounded())
 
 
-def test_every_async_operation(v3_tcp: concert.Simulator) -> None:
+def test_every_async_operation(v3_tcp: concert_tpe.Simulator) -> None:
     terminal = v3_tcp.terminal()
 
-    async def main() -> list[concert.Outcome]:
+    async def main() -> list[concert_tpe.Outcome]:
         return [
             await terminal.pay_async("12.50"),
             await terminal.refund_async(100),
@@ -36,7 +36,7 @@ def test_every_async_operation(v3_tcp: concert.Simulator) -> None:
             await terminal.identify_async(),
             await terminal.status_async(),
             await terminal.settle_async(),
-            await terminal.transact_async(concert.Request("pay", 300)),
+            await terminal.transact_async(concert_tpe.Request("pay", 300)),
         ]
 
     outcomes = run(main())
@@ -53,15 +53,15 @@ def test_every_async_operation(v3_tcp: concert.Simulator) -> None:
     assert outcomes[0].amount == 1250 and outcomes[0].status is Status.APPROVED
 
 
-def test_v2_async_over_pty(v2_pty: concert.Simulator) -> None:
+def test_v2_async_over_pty(v2_pty: concert_tpe.Simulator) -> None:
     outcome = run(v2_pty.terminal().pay_async(5510))
     assert outcome.status is Status.APPROVED and outcome.amount == 5510
 
 
-def test_events_arrive_on_the_loop_thread(v3_tcp: concert.Simulator) -> None:
+def test_events_arrive_on_the_loop_thread(v3_tcp: concert_tpe.Simulator) -> None:
     seen: list[tuple[str, int]] = []
 
-    async def main() -> concert.Outcome:
+    async def main() -> concert_tpe.Outcome:
         return await v3_tcp.terminal().pay_async(
             100, on_event=lambda e: seen.append((e.name, threading.get_ident()))
         )
@@ -73,22 +73,22 @@ def test_events_arrive_on_the_loop_thread(v3_tcp: concert.Simulator) -> None:
     assert {thread for _, thread in seen} == {threading.get_ident()}
 
 
-def test_errors_are_raised_on_await(v3_tcp: concert.Simulator) -> None:
+def test_errors_are_raised_on_await(v3_tcp: concert_tpe.Simulator) -> None:
     with pytest.raises(TypeError, match="float"):
         run(v3_tcp.terminal().pay_async(1.5))  # type: ignore[arg-type]
-    with concert.Simulator() as sim:
+    with concert_tpe.Simulator() as sim:
         port = sim.port
     assert port is not None
-    terminal = concert.Terminal.tcp("127.0.0.1", port, connect_timeout=2)
-    with pytest.raises(concert.ConnectionFailedError):
+    terminal = concert_tpe.Terminal.tcp("127.0.0.1", port, connect_timeout=2)
+    with pytest.raises(concert_tpe.ConnectionFailedError):
         run(terminal.pay_async(100))
 
 
 def test_the_loop_keeps_running_during_a_payment() -> None:
-    with concert.Simulator(answer_delay=1.0) as sim:
+    with concert_tpe.Simulator(answer_delay=1.0) as sim:
         terminal = sim.terminal()
 
-        async def main() -> tuple[concert.Outcome, int]:
+        async def main() -> tuple[concert_tpe.Outcome, int]:
             ticks = 0
 
             async def ticker() -> None:
@@ -108,10 +108,10 @@ def test_the_loop_keeps_running_during_a_payment() -> None:
 
 
 def test_cancelled_after_sending_is_in_doubt() -> None:
-    with concert.Simulator(never_answer=True) as sim:
+    with concert_tpe.Simulator(never_answer=True) as sim:
         terminal = sim.terminal()
 
-        async def main() -> concert.TransactionCancelled:
+        async def main() -> concert_tpe.TransactionCancelled:
             task = asyncio.ensure_future(terminal.pay_async(100))
             arrived = await asyncio.get_running_loop().run_in_executor(
                 None, sim.wait_for_requests, 1, 10.0
@@ -120,7 +120,7 @@ def test_cancelled_after_sending_is_in_doubt() -> None:
             task.cancel()
             try:
                 await task
-            except concert.TransactionCancelled as cancelled:
+            except concert_tpe.TransactionCancelled as cancelled:
                 return cancelled
             raise AssertionError("the task was not cancelled")
 
@@ -135,9 +135,9 @@ def test_cancelled_after_sending_is_in_doubt() -> None:
 
 def test_cancelled_before_sending_is_safe(silent_line: tuple[int, str]) -> None:
     master, path = silent_line
-    terminal = concert.Terminal.serial(path, "v2", ack_timeout=5)
+    terminal = concert_tpe.Terminal.serial(path, "v2", ack_timeout=5)
 
-    async def main() -> concert.TransactionCancelled:
+    async def main() -> concert_tpe.TransactionCancelled:
         task = asyncio.ensure_future(terminal.pay_async(100))
         enq = await asyncio.get_running_loop().run_in_executor(
             None, wait_readable, master
@@ -146,7 +146,7 @@ def test_cancelled_before_sending_is_safe(silent_line: tuple[int, str]) -> None:
         task.cancel()
         try:
             await task
-        except concert.TransactionCancelled as cancelled:
+        except concert_tpe.TransactionCancelled as cancelled:
             return cancelled
         raise AssertionError("the task was not cancelled")
 
@@ -155,7 +155,7 @@ def test_cancelled_before_sending_is_safe(silent_line: tuple[int, str]) -> None:
 
 
 def test_a_task_cancelled_before_it_starts_sends_nothing(
-    v3_tcp: concert.Simulator,
+    v3_tcp: concert_tpe.Simulator,
 ) -> None:
     async def main() -> None:
         task = asyncio.ensure_future(v3_tcp.terminal().pay_async(100))

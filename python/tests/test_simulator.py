@@ -1,16 +1,16 @@
-"""concert.Simulator as a till's own test fixture, and concert.ports()."""
+"""concert_tpe.Simulator as a till's own test fixture, and concert_tpe.ports()."""
 
 from __future__ import annotations
 
-import concert
-from concert import Status
+import concert_tpe
+from concert_tpe import Status
 
 
 def test_simulator_in_a_with_block() -> None:
-    with concert.Simulator(script="decline:05") as sim:
+    with concert_tpe.Simulator(script="decline:05") as sim:
         assert sim.running and sim.protocol == "v3"
         assert sim.host == "127.0.0.1" and sim.port and sim.path is None
-        terminal = concert.Terminal.tcp(sim.host, sim.port)
+        terminal = concert_tpe.Terminal.tcp(sim.host, sim.port)
         outcome = terminal.pay(1250, private_data="ORDER-17")
         assert outcome.status is Status.DECLINED
         sim.set_default_script("approve")
@@ -28,7 +28,7 @@ def test_simulator_in_a_with_block() -> None:
 
 
 def test_queued_scripts_then_default() -> None:
-    with concert.Simulator() as sim:
+    with concert_tpe.Simulator() as sim:
         for script in ("timeout", "busy", "abandon"):
             sim.push_script(script)
         terminal = sim.terminal()
@@ -38,7 +38,7 @@ def test_queued_scripts_then_default() -> None:
 
 
 def test_whitelist_refuses_others() -> None:
-    with concert.Simulator(allow=["10.1.2.3"]) as sim:
+    with concert_tpe.Simulator(allow=["10.1.2.3"]) as sim:
         outcome = sim.terminal().pay(100)
         assert sim.wait_for_requests(1, 5)
         assert "refused" in sim.journal()[0]["note"]
@@ -47,13 +47,13 @@ def test_whitelist_refuses_others() -> None:
 
 
 def test_a_forgotten_simulator_is_collected() -> None:
-    sim = concert.Simulator()
+    sim = concert_tpe.Simulator()
     assert sim.terminal().pay(100).approved
     del sim  # stopped by the garbage collector, off the calling thread
 
 
 def test_faults_over_pty_still_approve() -> None:
-    with concert.Simulator(
+    with concert_tpe.Simulator(
         "v2", nak_first_frames=1, corrupt_lrc_first=1, stray_bytes=b"\x00\xff"
     ) as sim:
         outcome = sim.terminal().pay(100)
@@ -61,7 +61,7 @@ def test_faults_over_pty_still_approve() -> None:
 
 
 def test_ports_lists_without_failing() -> None:
-    ports = concert.ports()
+    ports = concert_tpe.ports()
     assert isinstance(ports, list)
     for port in ports:
-        assert isinstance(port, concert.PortInfo) and port.path
+        assert isinstance(port, concert_tpe.PortInfo) and port.path

@@ -10,15 +10,15 @@ from typing import Any, Union
 
 import pytest
 
-import concert
-from concert import Status
+import concert_tpe
+from concert_tpe import Status
 from conftest import wait_readable
 
-Result = Union[concert.Outcome, concert.Error]
+Result = Union[concert_tpe.Outcome, concert_tpe.Error]
 
 
 def test_blocking_pay_releases_the_gil() -> None:
-    with concert.Simulator(answer_delay=1.0) as sim:
+    with concert_tpe.Simulator(answer_delay=1.0) as sim:
         terminal = sim.terminal()
         count = 0
         stop = threading.Event()
@@ -46,7 +46,7 @@ def test_blocking_pay_releases_the_gil() -> None:
     assert during > 50_000, during
 
 
-def test_submit_calls_back_from_the_core_thread(v3_tcp: concert.Simulator) -> None:
+def test_submit_calls_back_from_the_core_thread(v3_tcp: concert_tpe.Simulator) -> None:
     terminal = v3_tcp.terminal()
     done = threading.Event()
     results: list[tuple[Result, int]] = []
@@ -57,21 +57,21 @@ def test_submit_calls_back_from_the_core_thread(v3_tcp: concert.Simulator) -> No
         done.set()
 
     transaction = terminal.submit(
-        concert.Request("pay", "9.90"),
+        concert_tpe.Request("pay", "9.90"),
         callback,
         lambda e: events.append((e.name, threading.get_ident())),
     )
     assert transaction.operation == "pay"
     assert done.wait(10)
     result, thread = results[0]
-    assert isinstance(result, concert.Outcome) and result.amount == 990
+    assert isinstance(result, concert_tpe.Outcome) and result.amount == 990
     assert thread != threading.get_ident()
     assert events[0][0] == "connecting" and events[-1][0] == "done"
     assert {t for _, t in events} == {thread}
 
 
 def test_a_failing_callback_goes_to_unraisablehook(
-    v3_tcp: concert.Simulator, monkeypatch: pytest.MonkeyPatch
+    v3_tcp: concert_tpe.Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caught: list[Any] = []
     reported = threading.Event()
@@ -86,7 +86,7 @@ def test_a_failing_callback_goes_to_unraisablehook(
         raise RuntimeError("a bug in the till")
 
     terminal = v3_tcp.terminal()
-    terminal.submit(concert.Request("pay", 100), callback)
+    terminal.submit(concert_tpe.Request("pay", 100), callback)
     assert reported.wait(10)
     assert isinstance(caught[0], RuntimeError)
     assert terminal.pay(100).approved  # nothing broken
@@ -94,7 +94,7 @@ def test_a_failing_callback_goes_to_unraisablehook(
 
 def test_submit_cancelled_before_sending(silent_line: tuple[int, str]) -> None:
     master, path = silent_line
-    terminal = concert.Terminal.serial(path, "v2", ack_timeout=5)
+    terminal = concert_tpe.Terminal.serial(path, "v2", ack_timeout=5)
     done = threading.Event()
     results: list[Result] = []
 
@@ -102,17 +102,17 @@ def test_submit_cancelled_before_sending(silent_line: tuple[int, str]) -> None:
         results.append(result)
         done.set()
 
-    transaction = terminal.submit(concert.Request("pay", 100), callback)
+    transaction = terminal.submit(concert_tpe.Request("pay", 100), callback)
     assert wait_readable(master) == b"\x05"
     transaction.cancel()
     assert transaction.cancelled
     assert done.wait(10)
-    assert isinstance(results[0], concert.RequestCancelledError)
+    assert isinstance(results[0], concert_tpe.RequestCancelledError)
     assert results[0].safe_to_retry and results[0].code == "CONCERT_CANCELLED"
 
 
 def test_ctrl_c_during_a_blocking_payment_is_honest() -> None:
-    with concert.Simulator(never_answer=True) as sim:
+    with concert_tpe.Simulator(never_answer=True) as sim:
         terminal = sim.terminal()
 
         def interrupt_once_sent() -> None:
@@ -127,5 +127,5 @@ def test_ctrl_c_during_a_blocking_payment_is_honest() -> None:
         finally:
             helper.join(10)
     outcome = getattr(caught.value, "outcome", None)
-    assert isinstance(outcome, concert.Outcome)
+    assert isinstance(outcome, concert_tpe.Outcome)
     assert outcome.status is Status.IN_DOUBT

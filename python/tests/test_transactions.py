@@ -7,13 +7,13 @@ import logging
 
 import pytest
 
-import concert
-from concert import Status
+import concert_tpe
+from concert_tpe import Status
 
 from conftest import CARD
 
 
-def test_v3_tcp_pay_approved_and_masked(v3_tcp: concert.Simulator) -> None:
+def test_v3_tcp_pay_approved_and_masked(v3_tcp: concert_tpe.Simulator) -> None:
     terminal = v3_tcp.terminal()
     outcome = terminal.pay("12.50", "EUR", private_data="TICKET42")
     assert outcome.status is Status.APPROVED
@@ -31,7 +31,7 @@ def test_v3_tcp_pay_approved_and_masked(v3_tcp: concert.Simulator) -> None:
     assert b"CB0041250" in request and b"CE003978" in request
 
 
-def test_every_v3_operation(v3_tcp: concert.Simulator) -> None:
+def test_every_v3_operation(v3_tcp: concert_tpe.Simulator) -> None:
     terminal = v3_tcp.terminal()
     assert terminal.refund(990).status is Status.APPROVED
     assert terminal.cancel(990).status is Status.APPROVED
@@ -40,7 +40,7 @@ def test_every_v3_operation(v3_tcp: concert.Simulator) -> None:
     assert terminal.settle().status is Status.APPROVED
     status = terminal.status()
     assert status.operation == "status"
-    request = concert.Request("pay", 4200, "978", receipt="customer")
+    request = concert_tpe.Request("pay", 4200, "978", receipt="customer")
     outcome = terminal.transact(request)
     assert outcome.status is Status.APPROVED
     assert outcome.receipt and "42,00 EUR" in outcome.receipt
@@ -49,7 +49,7 @@ def test_every_v3_operation(v3_tcp: concert.Simulator) -> None:
     assert actions == [b"1", b"2", b"4", b"I", b"B", b"T", b"0"]
 
 
-def test_scripted_outcomes(v3_tcp: concert.Simulator) -> None:
+def test_scripted_outcomes(v3_tcp: concert_tpe.Simulator) -> None:
     terminal = v3_tcp.terminal()
     v3_tcp.push_script("decline:05")
     declined = terminal.pay(990)
@@ -62,7 +62,7 @@ def test_scripted_outcomes(v3_tcp: concert.Simulator) -> None:
     assert partial.amount == 500 and partial.requested_amount == 990
 
 
-def test_v3_over_pty(v3_pty: concert.Simulator) -> None:
+def test_v3_over_pty(v3_pty: concert_tpe.Simulator) -> None:
     assert v3_pty.path and v3_pty.port is None
     terminal = v3_pty.terminal()
     outcome = terminal.pay(1234)
@@ -71,9 +71,9 @@ def test_v3_over_pty(v3_pty: concert.Simulator) -> None:
     terminal.close()
 
 
-def test_v2_eplus_and_e_over_pty(v2_pty: concert.Simulator) -> None:
+def test_v2_eplus_and_e_over_pty(v2_pty: concert_tpe.Simulator) -> None:
     assert v2_pty.path is not None
-    terminal = concert.Terminal.serial(
+    terminal = concert_tpe.Terminal.serial(
         v2_pty.path, "v2", baudrate=9600, bytesize=8, parity="N"
     )
     assert terminal.protocol == "v2e+"
@@ -94,7 +94,7 @@ def test_v2_eplus_and_e_over_pty(v2_pty: concert.Simulator) -> None:
 
 
 def test_in_doubt_is_an_outcome_not_an_error() -> None:
-    with concert.Simulator(close_mid_answer=True) as sim:
+    with concert_tpe.Simulator(close_mid_answer=True) as sim:
         outcome = sim.terminal().pay(1250)
     assert outcome.status is Status.IN_DOUBT and outcome.in_doubt
     assert not outcome.approved
@@ -103,19 +103,19 @@ def test_in_doubt_is_an_outcome_not_an_error() -> None:
 
 
 def test_unreachable_terminal_is_safe_to_retry() -> None:
-    with concert.Simulator() as sim:
+    with concert_tpe.Simulator() as sim:
         port = sim.port
     assert port is not None
-    terminal = concert.Terminal.tcp("127.0.0.1", port, connect_timeout=2)
-    with pytest.raises(concert.ConnectionFailedError) as caught:
+    terminal = concert_tpe.Terminal.tcp("127.0.0.1", port, connect_timeout=2)
+    with pytest.raises(concert_tpe.ConnectionFailedError) as caught:
         terminal.pay(100)
     assert caught.value.safe_to_retry
     assert caught.value.code == "CONCERT_CONNECT"
-    assert isinstance(caught.value, (concert.Error, ConnectionError))
+    assert isinstance(caught.value, (concert_tpe.Error, ConnectionError))
 
 
 def test_busy_while_a_transaction_runs() -> None:
-    with concert.Simulator(answer_delay=1.0) as sim:
+    with concert_tpe.Simulator(answer_delay=1.0) as sim:
         terminal = sim.terminal()
         results: list[object] = []
         import threading
@@ -126,17 +126,17 @@ def test_busy_while_a_transaction_runs() -> None:
             results.append(result)
             done.set()
 
-        terminal.submit(concert.Request("pay", 100), callback)
+        terminal.submit(concert_tpe.Request("pay", 100), callback)
         assert terminal.busy
-        with pytest.raises(concert.BusyError) as caught:
+        with pytest.raises(concert_tpe.BusyError) as caught:
             terminal.pay(200)
         assert caught.value.code == "CONCERT_BUSY"
         assert done.wait(10)
-        assert isinstance(results[0], concert.Outcome)
+        assert isinstance(results[0], concert_tpe.Outcome)
         assert results[0].status is Status.APPROVED
 
 
-def test_outcome_is_frozen(v3_tcp: concert.Simulator) -> None:
+def test_outcome_is_frozen(v3_tcp: concert_tpe.Simulator) -> None:
     outcome = v3_tcp.terminal().pay(100)
     with pytest.raises(AttributeError):
         outcome.amount = 5  # type: ignore[misc]
@@ -145,32 +145,32 @@ def test_outcome_is_frozen(v3_tcp: concert.Simulator) -> None:
 
 
 def test_core_logs_reach_python_logging_masked(
-    v3_tcp: concert.Simulator, caplog: pytest.LogCaptureFixture
+    v3_tcp: concert_tpe.Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(5, logger="concert"):
+    with caplog.at_level(5, logger="concert_tpe"):
         v3_tcp.terminal().pay(100)
     names = {r.name for r in caplog.records}
-    assert "concert.terminal.client" in names
-    assert "concert.wire" in names  # the wire trace, at level 5
-    assert all(n.startswith("concert") for n in names)
+    assert "concert_tpe.terminal.client" in names
+    assert "concert_tpe.wire" in names  # the wire trace, at level 5
+    assert all(n.startswith("concert_tpe") for n in names)
     assert not any(CARD in r.getMessage() for r in caplog.records)
     assert any("497010######7894" in r.getMessage() for r in caplog.records)
 
 
 def test_logging_level_changes_apply_after_first_record(
-    v3_tcp: concert.Simulator, caplog: pytest.LogCaptureFixture
+    v3_tcp: concert_tpe.Simulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     terminal = v3_tcp.terminal()
-    with caplog.at_level(logging.WARNING, logger="concert"):
+    with caplog.at_level(logging.WARNING, logger="concert_tpe"):
         terminal.pay(100)
-    assert not [r for r in caplog.records if r.name.startswith("concert")]
-    with caplog.at_level(logging.INFO, logger="concert"):
+    assert not [r for r in caplog.records if r.name.startswith("concert_tpe")]
+    with caplog.at_level(logging.INFO, logger="concert_tpe"):
         terminal.pay(100)
-    assert [r for r in caplog.records if r.name == "concert.terminal.client"]
+    assert [r for r in caplog.records if r.name == "concert_tpe.terminal.client"]
 
 
-def test_reprs_and_plain_values(v3_tcp: concert.Simulator) -> None:
-    request = concert.Request("preauth", "12.50", "EUR", private_data="R1")
+def test_reprs_and_plain_values(v3_tcp: concert_tpe.Simulator) -> None:
+    request = concert_tpe.Request("preauth", "12.50", "EUR", private_data="R1")
     assert (request.operation, request.amount, request.currency) == (
         "preauthorize",
         1250,
@@ -178,10 +178,10 @@ def test_reprs_and_plain_values(v3_tcp: concert.Simulator) -> None:
     )
     assert request.private_data == "R1" and not request.immediate_answer
     assert repr(request) == 'Request("preauthorize", 1250, "EUR", private_data="R1")'
-    assert concert.Request("identify").amount is None
+    assert concert_tpe.Request("identify").amount is None
     terminal = v3_tcp.terminal()
     assert repr(terminal) == f"<Terminal tcp 127.0.0.1:{v3_tcp.port} v3>"
-    events: list[concert.Event] = []
+    events: list[concert_tpe.Event] = []
     outcome = terminal.transact(request, on_event=events.append)
     assert repr(events[-1]) == "<Event done approved>"
     assert events[-1].status is Status.APPROVED and events[0].status is None
@@ -191,7 +191,7 @@ def test_reprs_and_plain_values(v3_tcp: concert.Simulator) -> None:
     assert json.loads(json.dumps(plain)) == plain
 
 
-def test_request_options_reach_the_wire(v3_tcp: concert.Simulator) -> None:
+def test_request_options_reach_the_wire(v3_tcp: concert_tpe.Simulator) -> None:
     outcome = v3_tcp.terminal().pay(
         100,
         extra_tags={"BX": "42"},
@@ -207,7 +207,7 @@ def test_request_options_reach_the_wire(v3_tcp: concert.Simulator) -> None:
     sent = v3_tcp.journal()[0]["request"]
     for record in (b"CC003001", b"BB0011", b"BF0011", b"BI015till@example.fr", b"BX00242"):
         assert record in sent, record
-    with pytest.raises(concert.InvalidRequestError, match="tag"):
+    with pytest.raises(concert_tpe.InvalidRequestError, match="tag"):
         v3_tcp.terminal().pay(100, extra_tags=[("b", "1")])
     with pytest.raises(TypeError, match="extra_tags"):
         v3_tcp.terminal().pay(100, extra_tags="BX42")  # type: ignore[arg-type]

@@ -1,5 +1,5 @@
 """The shared vectors (tests/vectors/*.json at the repository root) read by
-concert.decode exactly as concert-core's tests read them."""
+concert_tpe.decode exactly as concert-core's tests read them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import concert
+import concert_tpe
 from conftest import VECTORS
 
 
@@ -38,7 +38,7 @@ def test_v2_vectors() -> None:
     for v in vectors:
         payload = v["payload"]
         for source in (payload, payload.encode(), v["frame_hex"]):
-            decoded = concert.decode(source)
+            decoded = concert_tpe.decode(source)
             assert decoded.protocol == "v2", v["name"]
             kind = v["kind"].lower().replace("request-e", "request-e")
             assert decoded.kind == "v2-" + kind, v["name"]
@@ -49,13 +49,13 @@ def test_v2_vectors() -> None:
                     assert got["rep"] == masked(value), v["name"]
                 else:
                     assert got[name] == value, (v["name"], name)
-        framed = concert.decode(bytes.fromhex(v["frame_hex"]))
+        framed = concert_tpe.decode(bytes.fromhex(v["frame_hex"]))
         assert framed.serial_frame and len(framed) == len(decoded)
 
 
 def test_v3_vectors() -> None:
     for v in load("v3.json"):
-        decoded = concert.decode(v["frame"])
+        decoded = concert_tpe.decode(v["frame"])
         assert decoded.protocol == "v3" and decoded.kind == "v3"
         got = [[f.name, f.value] for f in decoded.fields]
         expected = [list(r) for r in v["records"]]
@@ -65,7 +65,7 @@ def test_v3_vectors() -> None:
             if gn not in card_tags:
                 assert gv == ev, (v["name"], gn)
         assert len(got) == len(expected), v["name"]
-        assert concert.decode(v["frame"].encode(), "v3").to_dict()["fields"]
+        assert concert_tpe.decode(v["frame"].encode(), "v3").to_dict()["fields"]
 
 
 def test_v3_records_are_what_the_wire_says() -> None:
@@ -74,7 +74,7 @@ def test_v3_records_are_what_the_wire_says() -> None:
     for v in load("v3.json"):
         expected = [tuple(r) for r in v["records"]]
         for source in (v["frame"], v["frame"].encode("latin-1")):
-            decoded = concert.decode(source)
+            decoded = concert_tpe.decode(source)
             records = decoded.records
             assert len(decoded) == len(records) == len(expected), v["name"]
             assert [t for t, _ in records] == [t for t, _ in expected], v["name"]
@@ -82,7 +82,7 @@ def test_v3_records_are_what_the_wire_says() -> None:
                 if tag != "AA":
                     assert got == want, (v["name"], tag)
             assert records == [(f.name, f.value) for f in decoded.fields]
-    clear = concert.decode("CZ0040300AE00210AA0164970101234567894")
+    clear = concert_tpe.decode("CZ0040300AE00210AA0164970101234567894")
     assert clear.records[2] == ("AA", "497010######7894")
     assert "4970101234567894" not in repr(clear) + str(clear.to_dict())
     assert clear["AA"] == "497010######7894" and "AE" in clear
@@ -99,15 +99,15 @@ def test_v3_records_are_what_the_wire_says() -> None:
 def test_malformed_v3_is_refused_at_decode_not_later(
     message: str, offset: int
 ) -> None:
-    with pytest.raises(concert.ProtocolError) as caught:
-        concert.decode(message)
+    with pytest.raises(concert_tpe.ProtocolError) as caught:
+        concert_tpe.decode(message)
     assert caught.value.offset == offset, str(caught.value)
 
 
 def test_v3_serial_vector() -> None:
     for v in load("v3-serial.json"):
         for source in (bytes.fromhex(v["frame_hex"]), v["frame_hex"]):
-            decoded = concert.decode(source)
+            decoded = concert_tpe.decode(source)
             assert decoded.serial_frame
             assert decoded["CB"] == "1234" and decoded["CC"] == "001"
             assert "ZZ" not in decoded
@@ -117,8 +117,8 @@ def test_v3_serial_vector() -> None:
     "frame", [b"", b"\x02CZ0040300\x03\x00", "CZ9", b"\xff\xfe", "0100abc"]
 )
 def test_garbage_is_a_protocol_error(frame: Any) -> None:
-    with pytest.raises(concert.ProtocolError) as caught:
-        concert.decode(frame)
+    with pytest.raises(concert_tpe.ProtocolError) as caught:
+        concert_tpe.decode(frame)
     assert isinstance(caught.value.offset, int)
     assert isinstance(caught.value, ValueError)
     assert "at byte" in str(caught.value)
@@ -126,6 +126,6 @@ def test_garbage_is_a_protocol_error(frame: Any) -> None:
 
 def test_decode_rejects_other_types() -> None:
     with pytest.raises(TypeError):
-        concert.decode(1234)  # type: ignore[arg-type]
-    with pytest.raises(concert.ConfigError):
-        concert.decode("CZ0040300", "v9")
+        concert_tpe.decode(1234)  # type: ignore[arg-type]
+    with pytest.raises(concert_tpe.ConfigError):
+        concert_tpe.decode("CZ0040300", "v9")

@@ -1,6 +1,6 @@
 """The exceptions of concert.
 
-Every ``concert.Error`` means nothing reached the terminal: the request can
+Every ``concert_tpe.Error`` means nothing reached the terminal: the request can
 be retried safely. A payment whose fate is unknown is not an exception but an
 ``Outcome`` whose status is ``Status.IN_DOUBT``.
 """

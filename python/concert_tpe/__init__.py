@@ -1,12 +1,12 @@
-"""concert: the Concert V2/V3 protocol of French card payment terminals.
+"""concert_tpe: the Concert V2/V3 protocol of French card payment terminals.
 
 Amounts are integer minor units (``1250`` is 12.50 EUR), a ``Decimal`` or a
 decimal ``str`` — never a ``float``. A payment either happened, did not, or
-is in doubt (``Outcome.status is Status.IN_DOUBT``): errors (``concert.Error``)
+is in doubt (``Outcome.status is Status.IN_DOUBT``): errors (``concert_tpe.Error``)
 always mean nothing reached the terminal and are safe to retry.
 
-    import concert
-    terminal = concert.Terminal.tcp("192.168.1.50")
+    import concert_tpe
+    terminal = concert_tpe.Terminal.tcp("192.168.1.50")
     outcome = terminal.pay("12.50")            # blocks, GIL released
     outcome = await terminal.pay_async(1250)   # asyncio
 """
@@ -54,7 +54,7 @@ def __getattr__(name: str) -> Any:
         from ._aio import TransactionCancelled
 
         return TransactionCancelled
-    raise AttributeError(f"module 'concert' has no attribute {name!r}")
+    raise AttributeError(f"module 'concert_tpe' has no attribute {name!r}")
 
 
 __all__ = [
