@@ -289,9 +289,7 @@ fn main() {
     let Ok(out) = std::env::var("CONCERT_BENCH_OUT") else {
         return;
     };
-    let figure = |name: &str, value: f64, unit: &str, target: &str, pass: Option<bool>| {
-        json!({"name": name, "value": value, "unit": unit, "target": target, "pass": pass})
-    };
+    let figure = |name: &str, value: f64, unit: &str, target: &str, pass: Option<bool>| json!({"name": name, "value": value, "unit": unit, "target": target, "pass": pass});
     let report = json!({
         "notes": format!(
             "`cargo bench -p concert-bridge --bench bridge`. A V3 payment against the TCP simulator \

@@ -57,6 +57,7 @@ const BRIDGE: &[Row] = &[
     row(FINISHED, StatusCode::CONFLICT, false),
     row(NOT_WEBSOCKET, StatusCode::UPGRADE_REQUIRED, true),
     row(SHUTTING_DOWN, StatusCode::SERVICE_UNAVAILABLE, true),
+    row(TOO_MANY_WATCHERS, StatusCode::TOO_MANY_REQUESTS, true),
 ];
 
 /// A request the bridge cannot read: bad JSON, a wrong field, an amount
@@ -84,6 +85,8 @@ pub const IDEMPOTENCY_MISMATCH: &str = "CONCERT_IDEMPOTENCY_MISMATCH";
 pub const FINISHED: &str = "CONCERT_FINISHED";
 /// A plain HTTP request on the WebSocket route.
 pub const NOT_WEBSOCKET: &str = "CONCERT_NOT_WEBSOCKET";
+/// Every WebSocket slot is taken.
+pub const TOO_MANY_WATCHERS: &str = "CONCERT_TOO_MANY_WATCHERS";
 /// The bridge is stopping: no new transaction starts.
 pub const SHUTTING_DOWN: &str = "CONCERT_SHUTTING_DOWN";
 

@@ -24,6 +24,9 @@ use crate::outcome_json::OutcomeJson;
 /// told it missed some.
 const EVENT_BACKLOG: usize = 4096;
 
+/// The most WebSocket clients at once.
+pub const MAX_WATCHERS: usize = 1024;
+
 /// One message for WebSocket clients, serialised once for all of them.
 #[derive(Debug, Clone)]
 pub struct Message {
@@ -186,6 +189,8 @@ pub struct Hub {
     shutdown: watch::Sender<bool>,
     epoch: u64,
     local: OnceLock<SocketAddr>,
+    /// One permit per WebSocket client.
+    pub watchers: Arc<tokio::sync::Semaphore>,
 }
 
 fn now_us() -> u64 {
@@ -227,6 +232,7 @@ impl Hub {
             shutdown: watch::channel(false).0,
             epoch: now_us() / 1000,
             local: OnceLock::new(),
+            watchers: Arc::new(tokio::sync::Semaphore::new(MAX_WATCHERS)),
         })
     }
 

@@ -13,7 +13,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::api::query_value;
 use crate::codes::{self, ApiError};
-use crate::hub::Hub;
+use crate::hub::{Hub, MAX_WATCHERS};
 
 /// The handler.
 pub async fn events(
@@ -31,8 +31,18 @@ pub async fn events(
             .into_response();
         }
     };
+    let Ok(slot) = hub.watchers.clone().try_acquire_owned() else {
+        return ApiError::new(
+            codes::TOO_MANY_WATCHERS,
+            format!("all {MAX_WATCHERS} WebSocket slots are taken"),
+        )
+        .into_response();
+    };
     let filter = query_value(&query, "transaction").map(str::to_owned);
-    upgrade.on_upgrade(move |socket| stream(hub, socket, filter))
+    upgrade.on_upgrade(move |socket| async move {
+        stream(hub, socket, filter).await;
+        drop(slot);
+    })
 }
 
 async fn stream(hub: Arc<Hub>, socket: WebSocket, filter: Option<String>) {
