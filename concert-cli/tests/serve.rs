@@ -179,3 +179,46 @@ fn serves_from_a_config_file_and_stops_on_sigterm() {
     assert_eq!(code, Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[test]
+fn serves_a_v2_terminal_on_a_serial_line() {
+    let sim = Background::start(&["simulate", "--pty", "--protocol", "v2e+"]);
+    let path = sim.first_line.clone();
+    let bridge = Background::start(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--terminal",
+        &format!("counter=serial://{path}?protocol=v2"),
+    ]);
+    let addr = host_port(&bridge.first_line);
+    let body = r#"{"operation":"pay","amount":1999,"terminal":"counter"}"#;
+    let answer = http(
+        &addr,
+        &format!(
+            "POST /v1/transactions HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let id = answer
+        .split("\"id\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an id")
+        .to_owned();
+    let answer = http(
+        &addr,
+        &format!(
+            "GET /v1/transactions/{id}?wait=20 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert!(answer.contains("\"status\":\"approved\""), "{answer}");
+    assert!(answer.contains("\"amount\":1999"), "{answer}");
+    let (code, log) = bridge.stop_with("INT");
+    assert_eq!(code, Some(0), "{log}");
+    let (code, _) = sim.stop_with("TERM");
+    assert_eq!(code, Some(0));
+}
