@@ -194,6 +194,9 @@ def main():
         "Memory per idle Terminal and per running transaction: see section 5.",
         "",
         *sizes_section(artifacts, tally),
+        "## 7. Browser tills: `concert serve`",
+        "",
+        *rust_section(results, "bridge", tally),
     ]
     judged = [(n, p) for n, p in tally if p is not None]
     missing = [n for n, p in tally if p is None]

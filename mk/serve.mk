@@ -32,7 +32,7 @@ test-bridge-api: cli-build $(BRIDGE_VENV)/.ready
 	tests/bridge/schemathesis.sh $(BRIDGE_BIN) $(BRIDGE_VENV)/bin/schemathesis
 
 bridge-chromium:
-	@test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
+	@test -x $(CHROMIUM) || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \

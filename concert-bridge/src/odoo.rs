@@ -187,11 +187,14 @@ fn outcome_details(status: Status, o: &Value) -> String {
         )),
         Status::Pending => parts.push("accepted, result to fetch from the terminal".to_owned()),
         _ => {
-            let mut reason = text("reason").unwrap_or(status.as_str()).to_owned();
-            if let Some(code) = text("reason_code") {
-                reason = format!("{reason} ({code})");
+            let mut headline = status.as_str().to_owned();
+            if let Some(reason) = text("reason") {
+                headline = format!("{headline}: {reason}");
             }
-            parts.push(reason);
+            if let Some(code) = text("reason_code") {
+                headline = format!("{headline} ({code})");
+            }
+            parts.push(headline);
         }
     }
     if let (Some(a), Some(c)) = (text("amount_decimal"), text("currency")) {
