@@ -21,7 +21,7 @@ BENCH_TARGETS += bench-bridge
 
 .PHONY: test-bridge test-bridge-api test-bridge-browser bridge-chromium bench-bridge
 
-$(BRIDGE_VENV)/.ready: mk/bridge.mk
+$(BRIDGE_VENV)/.ready: mk/serve.mk
 	python3 -c 'import ensurepip, venv' 2>/dev/null || (apt-get update && apt-get install -y python3-venv)
 	rm -rf $(BRIDGE_VENV)
 	python3 -m venv $(BRIDGE_VENV)
