@@ -510,3 +510,37 @@ async fn a_second_stop_aborts_the_running_payment_in_doubt() {
     assert_eq!(done["transaction"]["outcome"]["status"], "in_doubt");
     live.stopped().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_addresses_need_the_explicit_flag_and_a_token() {
+    let sim = concert_core::sim::Simulator::start(SimulatorConfig::default()).unwrap();
+    let terminals = vec![concert_bridge::NamedTerminal {
+        name: "lane0".into(),
+        config: common::terminal_for(&sim),
+    }];
+    let mut config = concert_bridge::BridgeConfig::new(terminals);
+    config.listen = "0.0.0.0:0".parse().unwrap();
+    for (allow_remote, token) in [
+        (false, None),
+        (true, None),
+        (false, Some("t0ken-long-enough")),
+    ] {
+        config.allow_remote = allow_remote;
+        config.token = token.map(str::to_owned);
+        let refused = concert_bridge::Bridge::bind(config.clone()).await;
+        assert!(
+            matches!(
+                refused,
+                Err(concert_bridge::BridgeError::RemoteNotAllowed(_))
+            ),
+            "{allow_remote} {token:?}: {refused:?}"
+        );
+    }
+    config.allow_remote = true;
+    config.token = Some("t0ken-long-enough".into());
+    let bridge = concert_bridge::Bridge::bind(config)
+        .await
+        .expect("allowed with both");
+    assert!(!bridge.local_addr().ip().is_loopback());
+    sim.stop();
+}
