@@ -576,8 +576,8 @@ impl Hub {
     /// Waits until no transaction runs.
     pub async fn idle(&self) {
         let mut running = self.running.subscribe();
-        let idle = running.wait_for(|n| *n == 0).await.is_ok();
-        let _ = idle;
+        // An error means the hub is gone, and with it every transaction.
+        let _gone = running.wait_for(|n| *n == 0).await.is_err();
     }
 
     /// Cancels every running transaction (each then ends in doubt, or not
@@ -618,6 +618,5 @@ fn not_found(id: &str) -> ApiError {
 /// Waits until the flag is true (or its sender is gone). The guard
 /// `wait_for` returns is not `Send`: it is dropped here, before any await.
 pub async fn became_true(flag: &mut watch::Receiver<bool>) {
-    let seen = flag.wait_for(|v| *v).await.is_ok();
-    let _ = seen;
+    let _gone = flag.wait_for(|v| *v).await.is_err();
 }

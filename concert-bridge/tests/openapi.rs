@@ -124,3 +124,26 @@ async fn the_router_answers_exactly_the_documented_routes() {
     }
     assert!(!reaches_a_handler(&router, "GET", "/v2/nothing").await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bridge_serves_the_committed_document_and_the_page() {
+    let mut live = common::one(Default::default()).await;
+    let (status, served) = live.get("/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(served, document());
+    let page = live
+        .http
+        .get(format!("{}/", live.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"pay\"") && html.contains("/v1/transactions"));
+    live.stopped().await;
+}
