@@ -250,7 +250,7 @@ pub struct ServeArgs {
     /// A named terminal, NAME=URL (repeatable), e.g. lane1=tcp://192.168.1.50:8888.
     #[arg(long = "terminal", value_name = "NAME=URL")]
     pub terminals: Vec<String>,
-    /// A TOML file with listen, allow_remote, token_file, allow_origin and [terminals].
+    /// A TOML file: listen, allow_remote, token_file, allow_origin, terminal = ["NAME=URL", …].
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
     /// Where to listen (default 127.0.0.1:8069, the port Odoo's POS calls).
