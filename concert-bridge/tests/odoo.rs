@@ -246,3 +246,44 @@ async fn inexact_amounts_are_refused_and_reach_no_terminal() {
     assert_eq!(live.wait(&id).await["amount"], 110);
     live.stopped().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_id_picks_the_terminal_and_its_driver() {
+    let mut live = common::start(
+        vec![SimulatorConfig::default(), SimulatorConfig::default()],
+        |c| {
+            c.allowed_origins = vec!["https://pos.example.com".into()];
+        },
+    )
+    .await;
+    open(&live).await;
+    let mut info: Value = serde_json::from_str(
+        payment_info(4.2, "uuid-lane1")["payment_info"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    info["terminal_id"] = json!("lane1");
+    let started = rpc(
+        &live,
+        "payment_terminal_transaction_start",
+        5,
+        json!({"payment_info": info.to_string()}),
+    )
+    .await;
+    let id = started["result"]["transaction_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    live.wait(&id).await;
+    // The POS asks with the payment method's terminal id.
+    let status = rpc(&live, "status_json", 6, json!({"terminal_id": "lane1"})).await;
+    let drivers = status["result"].as_object().unwrap();
+    assert_eq!(drivers.len(), 1, "{status}");
+    let driver = &drivers["payment_terminal_lane1"];
+    assert_eq!(driver["terminal_id"], "lane1");
+    assert_eq!(driver["transactions"][&id]["success"], true);
+    assert_eq!(live.sims[1].journal().len(), 1);
+    assert!(live.sims[0].journal().is_empty());
+    live.stopped().await;
+}
