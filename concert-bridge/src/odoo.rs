@@ -148,17 +148,22 @@ pub fn transaction_entry(view: &OdooView) -> Value {
         ),
         Some(Ok((status, outcome))) => {
             let outcome = serde_json::to_value(outcome).unwrap_or(Value::Null);
+            let partial = outcome.get("partial") == Some(&Value::Bool(true));
             let success = match status {
+                // Money moved, but less than the line: neither paid nor
+                // failed for the POS; the cashier records what was taken.
+                Status::Approved if partial => Value::Null,
                 Status::Approved => Value::Bool(true),
                 // Nobody knows yet: the POS must keep the line waiting.
                 Status::InDoubt | Status::Pending => Value::Null,
                 Status::Declined | Status::Aborted | Status::NotPerformed => Value::Bool(false),
             };
-            (
-                success,
-                status.as_str().to_owned(),
-                outcome_details(*status, &outcome),
-            )
+            let name = if *status == Status::Approved && partial {
+                "partial"
+            } else {
+                status.as_str()
+            };
+            (success, name.to_owned(), outcome_details(*status, &outcome))
         }
     };
     json!({
@@ -186,6 +191,11 @@ fn outcome_details(status: Status, o: &Value) -> String {
             text("in_doubt_cause").unwrap_or("no valid answer came back")
         )),
         Status::Pending => parts.push("accepted, result to fetch from the terminal".to_owned()),
+        Status::Approved if o.get("partial") == Some(&Value::Bool(true)) => parts.push(format!(
+            "APPROVED FOR LESS than asked ({} minor units asked): record the amount taken by hand \
+             and collect the rest another way",
+            o.get("requested_amount").and_then(Value::as_u64).unwrap_or(0)
+        )),
         _ => {
             let mut headline = status.as_str().to_owned();
             if let Some(reason) = text("reason") {

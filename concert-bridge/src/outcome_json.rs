@@ -35,6 +35,9 @@ pub struct OutcomeJson {
     in_doubt_cause: Option<String>,
     records: Map<String, Value>,
     frames: Vec<FrameJson>,
+    /// Answers to earlier requests that came late (serial), each with the
+    /// request it was read against and when it came.
+    late_answers: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,6 +126,25 @@ impl OutcomeJson {
                         Direction::Received => "received",
                     },
                     hex: hex(&f.bytes),
+                })
+                .collect(),
+            late_answers: o
+                .late_answers
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "answers": l.request.as_ref().map(|r| serde_json::json!({
+                            "operation": r.operation.name(),
+                            "amount": r.amount,
+                            "private_data": r.private_data,
+                        })),
+                        "received_at_ms": l
+                            .received_at
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                        "raw_hex": hex(&l.raw),
+                        "outcome": OutcomeJson::new(&l.outcome),
+                    })
                 })
                 .collect(),
         }

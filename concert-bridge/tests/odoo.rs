@@ -287,3 +287,27 @@ async fn a_terminal_id_picks_the_terminal_and_its_driver() {
     assert!(live.sims[0].journal().is_empty());
     live.stopped().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_approval_is_neither_paid_nor_failed_for_the_pos() {
+    let mut live = pos(SimulatorConfig::default()).await;
+    live.sims[0].push_script(Script::Partial(1000));
+    open(&live).await;
+    let result = start(&live, 12.5, "uuid-partial").await;
+    let id = result["transaction_id"].as_str().unwrap().to_owned();
+    let tx = live.wait(&id).await;
+    assert_eq!(tx["outcome"]["status"], "approved", "{tx}");
+    assert_eq!(tx["outcome"]["partial"], true);
+    let status = rpc(&live, "status_json", 9, json!({})).await;
+    let t = &status["result"]["payment_terminal"]["transactions"][&id];
+    assert!(t["success"].is_null(), "{t}");
+    assert_eq!(t["status"], "partial");
+    assert!(
+        t["status_details"]
+            .as_str()
+            .unwrap()
+            .contains("APPROVED FOR LESS"),
+        "{t}"
+    );
+    live.stopped().await;
+}
