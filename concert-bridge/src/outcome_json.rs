@@ -33,6 +33,7 @@ pub struct OutcomeJson {
     receipt: Option<ReceiptJson>,
     echo_mismatches: Vec<Value>,
     in_doubt_cause: Option<String>,
+    journal_entry: Option<i64>,
     records: Map<String, Value>,
     frames: Vec<FrameJson>,
     /// Answers to earlier requests that came late (serial), each with the
@@ -116,6 +117,7 @@ impl OutcomeJson {
                 .map(|m| serde_json::json!({"field": m.field, "sent": m.sent, "received": m.received}))
                 .collect(),
             in_doubt_cause: o.in_doubt_cause.clone(),
+            journal_entry: o.journal_entry.map(|e| e.0),
             records,
             frames: o
                 .frames

@@ -61,10 +61,10 @@ pub fn human(o: &Outcome, v2: bool) -> String {
             "PENDING: V2 sends no final status and has no status request; read the result on the terminal"
         }
         (_, false) => {
-            "IN DOUBT: the terminal may have taken it; run `concert status` before retrying"
+            "IN DOUBT: the terminal may have taken it; resolve it before retrying (`concert journal resolve ID`, or `concert status`)"
         }
         (_, true) => {
-            "IN DOUBT: the terminal may have taken it; check its screen or last receipt before retrying (V2 has no status request)"
+            "IN DOUBT: the terminal may have taken it; check its screen or last receipt, then `concert journal resolve ID --as ...` (V2 has no status request)"
         }
     };
     lines.push(format!("{} {headline}", o.operation.name()));
@@ -80,6 +80,7 @@ pub fn human(o: &Outcome, v2: bool) -> String {
         (None, true) => None,
     };
     row("reason", reason);
+    row("journal entry", o.journal_entry.map(|e| e.to_string()));
     row(
         "amount",
         o.amount.zip(o.currency).map(|(a, c)| {
