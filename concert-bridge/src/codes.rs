@@ -37,6 +37,8 @@ const CORE: &[Row] = &[
     row("CONCERT_PORT", StatusCode::BAD_GATEWAY, true),
     row("CONCERT_NOT_DELIVERED", StatusCode::BAD_GATEWAY, true),
     row("CONCERT_CANCELLED", StatusCode::CONFLICT, true),
+    // The terminal's journal could not record the request, so it was not sent.
+    row("CONCERT_JOURNAL", StatusCode::SERVICE_UNAVAILABLE, true),
 ];
 
 /// The bridge's own codes.
@@ -179,6 +181,7 @@ mod tests {
                 source: std::io::Error::other("x"),
             },
             TerminalError::InvalidRequest(concert_core::terminal::RequestError::AmountZero),
+            TerminalError::Journal(concert_core::journal::JournalError("disk full".into())),
         ];
         for e in errors {
             assert!(lookup(e.code()).is_some(), "{} has no row", e.code());

@@ -381,18 +381,24 @@ pub async fn transaction_start(State(hub): State<Arc<Hub>>, body: Body) -> Respo
         .and_then(|info| odoo_start(&hub, &info))
         .and_then(|start| hub.start(start));
     match started {
-        Ok((tx, _)) => {
+        Ok((tx, replayed)) => {
             let tx_id = tx["id"].as_str().unwrap_or_default().to_owned();
             let terminal = tx["terminal"].as_str().unwrap_or_default().to_owned();
-            let view = hub
-                .odoo_transactions(&terminal, STATUS_TRANSACTIONS)
-                .into_iter()
-                .find(|v| v.id == tx_id)
-                .unwrap_or(OdooView {
-                    id: tx_id,
-                    terminal,
-                    end: None,
-                });
+            let started = OdooView {
+                id: tx_id.clone(),
+                terminal: terminal.clone(),
+                end: None,
+            };
+            // A new payment is answered as started, however fast it ends
+            // (the POS then polls); a retry sees where its payment stands.
+            let view = if replayed {
+                hub.odoo_transactions(&terminal, STATUS_TRANSACTIONS)
+                    .into_iter()
+                    .find(|v| v.id == tx_id)
+                    .unwrap_or(started)
+            } else {
+                started
+            };
             rpc_result(id, transaction_entry(&view))
         }
         Err(e) => {
