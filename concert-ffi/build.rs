@@ -3,13 +3,14 @@
 //! ABI-compatible library and a future major version can sit beside it.
 
 fn main() {
-    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    let elf = matches!(
-        os.as_str(),
-        "linux" | "android" | "freebsd" | "netbsd" | "openbsd" | "dragonfly" | "solaris" | "illumos"
-    );
-    if elf {
-        let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap_or_else(|_| "0".to_owned());
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    // Unix but not Apple: ELF, where the linker takes -soname.
+    if var("CARGO_CFG_TARGET_FAMILY")
+        .split(',')
+        .any(|f| f == "unix")
+        && var("CARGO_CFG_TARGET_VENDOR") != "apple"
+    {
+        let major = var("CARGO_PKG_VERSION_MAJOR");
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libconcert.so.{major}");
     }
     println!("cargo:rerun-if-changed=build.rs");
