@@ -62,11 +62,13 @@ dist-linux-build: dist-tools
 
 # maturin checks the wheel against manylinux2014 itself; auditwheel says
 # again which tags it fits, and the build fails unless 2.17 is among them.
+# Its own target directory: maturin's zig set-up differs from
+# cargo-zigbuild's, and sharing one would rebuild everything each time.
 dist-wheel-linux: dist-tools
 	rm -rf $(DIST_STAGE)/wheel-linux
 	cd python && $(DIST_PATH) maturin build --release --locked --quiet --zig \
 	  --compatibility manylinux2014 --target $(DIST_LINUX_TRIPLE) \
-	  --out $(abspath $(DIST_STAGE))/wheel-linux
+	  --target-dir $(abspath target/dist-wheel) --out $(abspath $(DIST_STAGE))/wheel-linux
 	$(DIST_BIN)/auditwheel show $(DIST_STAGE)/wheel-linux/*.whl | tee $(DIST_STAGE)/auditwheel.txt
 	tr -s ' \n' ' ' < $(DIST_STAGE)/auditwheel.txt | grep -q '"manylinux_2_17_x86_64"'
 	cp $(DIST_STAGE)/wheel-linux/*.whl $(DIST)/

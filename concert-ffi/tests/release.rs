@@ -117,7 +117,8 @@ fn the_names_form_one_family() {
         assert_eq!(platform["name"], format!("{PACKAGE}-{key}"), "{dir}");
         let addon = format!("{STEM}.{key}.node");
         assert_eq!(platform["main"], addon.as_str(), "{dir}");
-        assert_eq!(platform["files"], serde_json::json!([addon]), "{dir}");
+        let files = serde_json::json!([addon, "LICENSE-MIT", "LICENSE-APACHE"]);
+        assert_eq!(platform["files"], files, "{dir}");
         assert!(
             loader.contains(&format!("require('{PACKAGE}-{key}')")),
             "node/index.js does not load {PACKAGE}-{key}: regenerate it (npm run build)"
