@@ -27,10 +27,23 @@ DIST_C_LINUX := libconcert-$(DIST_VERSION)-linux-x86_64
 DIST_CLI_LINUX := concert-cli-$(DIST_VERSION)-linux-x86_64
 DIST_TOOLS := maturin==1.16.0 ziglang==0.17.1 cargo-zigbuild==0.24.1 auditwheel==6.8.2
 
+# Windows: concert.dll (x64, x86) from `make windows` (mk/windows.mk), and
+# here the x64 wheel, Node addon and concert.exe, with the same toolchain
+# (Debian's Rust with build-std, mingw-w64: concert-ffi/windows/env.sh).
+DIST_WIN_TRIPLE := x86_64-pc-windows-gnu
+DIST_WIN_OUT := target/win-build/$(DIST_WIN_TRIPLE)/release
+DIST_WIN_ENV := ROOT=$(CURDIR); . concert-ffi/windows/env.sh;
+DIST_LIBNODE := target/dist-libnode
+DIST_C_WIN := libconcert-$(DIST_VERSION)-windows
+DIST_CLI_WIN := concert-cli-$(DIST_VERSION)-windows-x64
+# The Windows half needs mk/windows.mk's toolchain and DLLs.
+DIST_WINDOWS := $(wildcard mk/windows.mk)
+
 TEST_TARGETS += test-dist
 
 .PHONY: dist dist-tools dist-clean dist-linux-build dist-wheel-linux dist-sdist
 .PHONY: dist-npm-main dist-npm-linux dist-c-linux dist-cli-linux dist-sums test-dist
+.PHONY: dist-windows-build dist-wheel-windows dist-npm-windows dist-c-windows dist-cli-windows
 
 $(DIST_VENV)/.ready: mk/dist.mk
 	python3 -c 'import ensurepip, venv' 2>/dev/null || (apt-get update && apt-get install -y python3-venv)
@@ -52,6 +65,9 @@ dist: dist-tools
 	$(MAKE) --no-print-directory dist-linux-build
 	$(MAKE) --no-print-directory dist-wheel-linux dist-sdist dist-npm-main dist-npm-linux \
 	  dist-c-linux dist-cli-linux
+	$(if $(DIST_WINDOWS),$(MAKE) --no-print-directory dist-windows-build)
+	$(if $(DIST_WINDOWS),$(MAKE) --no-print-directory dist-wheel-windows dist-npm-windows \
+	  dist-c-windows dist-cli-windows)
 	$(MAKE) --no-print-directory dist-sums
 	@ls -l $(DIST)
 
@@ -110,6 +126,48 @@ dist-cli-linux:
 	cp $(DIST_LINUX_OUT)/concert README.md LICENSE-MIT LICENSE-APACHE $(DIST_STAGE)/$(DIST_CLI_LINUX)/
 	tar -C $(DIST_STAGE) --owner=0 --group=0 --numeric-owner --sort=name \
 	  -czf $(DIST)/$(DIST_CLI_LINUX).tar.gz $(DIST_CLI_LINUX)
+
+# The Node addon links against a libnode.dll for windows-gnu (napi-build
+# insists), but resolves Node's functions when it loads: a DLL with one
+# empty function satisfies the linker and is imported by nothing.
+dist-windows-build: windows
+	mkdir -p $(DIST_LIBNODE)
+	echo 'void concert_libnode_stub(void) {}' > $(DIST_LIBNODE)/stub.c
+	x86_64-w64-mingw32-gcc -shared -o $(DIST_LIBNODE)/libnode.dll $(DIST_LIBNODE)/stub.c
+	$(DIST_WIN_ENV) LIBNODE_PATH=$(abspath $(DIST_LIBNODE)) cargo build $$WIN_ZFLAGS --locked \
+	  --release --target $(DIST_WIN_TRIPLE) -p concert-cli -p concert-node
+
+# PyO3 links python3.dll by raw-dylib: no Python for Windows needed here.
+dist-wheel-windows: dist-tools
+	rm -rf $(DIST_STAGE)/wheel-windows
+	cd python && $(DIST_WIN_ENV) CARGO_UNSTABLE_BUILD_STD=std,panic_unwind \
+	  $(DIST_BIN)/maturin build --release --locked --quiet --target $(DIST_WIN_TRIPLE) \
+	  --out $(abspath $(DIST_STAGE))/wheel-windows
+	cp $(DIST_STAGE)/wheel-windows/*-win_amd64.whl $(DIST)/
+
+# napi's loader asks for the -msvc package on the official node.exe.
+dist-npm-windows:
+	$(call dist_npm_platform,win32-x64-msvc,$(DIST_WIN_OUT)/concert_node.dll)
+
+dist-c-windows:
+	rm -rf $(DIST_STAGE)/$(DIST_C_WIN) && mkdir -p $(DIST_STAGE)/$(DIST_C_WIN)/include \
+	  $(DIST_STAGE)/$(DIST_C_WIN)/delphi $(DIST_STAGE)/$(DIST_C_WIN)/x64 $(DIST_STAGE)/$(DIST_C_WIN)/x86
+	for arch in x64 x86; do \
+	  cp target/windows/$$arch/concert.dll target/windows/$$arch/concert.lib \
+	    target/windows/$$arch/libconcert.dll.a target/windows/$$arch/concert.def \
+	    $(DIST_STAGE)/$(DIST_C_WIN)/$$arch/ || exit 1; \
+	done
+	cp include/concert.h bindings/cpp/concert.hpp $(DIST_STAGE)/$(DIST_C_WIN)/include/
+	cp bindings/delphi/Concert.pas $(DIST_STAGE)/$(DIST_C_WIN)/delphi/
+	cp LICENSE-MIT LICENSE-APACHE $(DIST_STAGE)/$(DIST_C_WIN)/
+	cd $(DIST_STAGE) && rm -f $(abspath $(DIST))/$(DIST_C_WIN).zip && \
+	  zip -q -X -r $(abspath $(DIST))/$(DIST_C_WIN).zip $(DIST_C_WIN)
+
+dist-cli-windows:
+	rm -rf $(DIST_STAGE)/$(DIST_CLI_WIN) && mkdir -p $(DIST_STAGE)/$(DIST_CLI_WIN)
+	cp $(DIST_WIN_OUT)/concert.exe README.md LICENSE-MIT LICENSE-APACHE $(DIST_STAGE)/$(DIST_CLI_WIN)/
+	cd $(DIST_STAGE) && rm -f $(abspath $(DIST))/$(DIST_CLI_WIN).zip && \
+	  zip -q -X -r $(abspath $(DIST))/$(DIST_CLI_WIN).zip $(DIST_CLI_WIN)
 
 dist-sums:
 	cd $(DIST) && rm -f SHA256SUMS && sha256sum * > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
