@@ -127,20 +127,27 @@ dist-cli-linux:
 	tar -C $(DIST_STAGE) --owner=0 --group=0 --numeric-owner --sort=name \
 	  -czf $(DIST)/$(DIST_CLI_LINUX).tar.gz $(DIST_CLI_LINUX)
 
-# The Node addon links against a libnode.dll for windows-gnu (napi-build
-# insists), but resolves Node's functions when it loads: a DLL with one
-# empty function satisfies the linker and is imported by nothing.
+# concert.exe, and the Node addon. The addon links against a libnode.dll
+# for windows-gnu (napi-build insists), but resolves Node's functions when
+# it loads: a DLL with one empty function satisfies the linker and is
+# imported by nothing. napi-rs asks for Rust 1.88 and Debian's is 1.85:
+# what it needs of 1.88 (let chains) is switched on by the wrapper.
 dist-windows-build: windows
 	mkdir -p $(DIST_LIBNODE)
 	echo 'void concert_libnode_stub(void) {}' > $(DIST_LIBNODE)/stub.c
 	x86_64-w64-mingw32-gcc -shared -o $(DIST_LIBNODE)/libnode.dll $(DIST_LIBNODE)/stub.c
-	$(DIST_WIN_ENV) LIBNODE_PATH=$(abspath $(DIST_LIBNODE)) cargo build $$WIN_ZFLAGS --locked \
-	  --release --target $(DIST_WIN_TRIPLE) -p concert-cli -p concert-node
+	$(DIST_WIN_ENV) cargo build $$WIN_ZFLAGS --locked --release --target $(DIST_WIN_TRIPLE) -p concert-cli
+	$(DIST_WIN_ENV) LIBNODE_PATH=$(abspath $(DIST_LIBNODE)) \
+	  RUSTC_WRAPPER=$(CURDIR)/node/scripts/rustc-let-chains.sh \
+	  cargo build $$WIN_ZFLAGS --locked --release --ignore-rust-version \
+	  --target $(DIST_WIN_TRIPLE) -p concert-node
 
 # PyO3 links python3.dll by raw-dylib: no Python for Windows needed here.
+# maturin runs cargo itself: build-std comes through the environment (a
+# space-separated list for Debian's cargo 1.85).
 dist-wheel-windows: dist-tools
 	rm -rf $(DIST_STAGE)/wheel-windows
-	cd python && $(DIST_WIN_ENV) CARGO_UNSTABLE_BUILD_STD=std,panic_unwind \
+	cd python && $(DIST_WIN_ENV) CARGO_UNSTABLE_BUILD_STD="std panic_unwind" \
 	  $(DIST_BIN)/maturin build --release --locked --quiet --target $(DIST_WIN_TRIPLE) \
 	  --out $(abspath $(DIST_STAGE))/wheel-windows
 	cp $(DIST_STAGE)/wheel-windows/*-win_amd64.whl $(DIST)/
