@@ -32,7 +32,7 @@ DIST_TOOLS := maturin==1.16.0 ziglang==0.17.1 cargo-zigbuild==0.24.1 auditwheel=
 # (Debian's Rust with build-std, mingw-w64: concert-ffi/windows/env.sh).
 DIST_WIN_TRIPLE := x86_64-pc-windows-gnu
 DIST_WIN_OUT := target/win-build/$(DIST_WIN_TRIPLE)/release
-DIST_WIN_ENV := ROOT=$(CURDIR); . concert-ffi/windows/env.sh;
+DIST_WIN_ENV := ROOT=$(CURDIR); . $(CURDIR)/concert-ffi/windows/env.sh;
 DIST_LIBNODE := target/dist-libnode
 DIST_C_WIN := libconcert-$(DIST_VERSION)-windows
 DIST_CLI_WIN := concert-cli-$(DIST_VERSION)-windows-x64
