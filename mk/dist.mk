@@ -7,7 +7,8 @@
 #                    `concert` command for Linux and Windows; SHA256SUMS
 #   make test-dist   each package installed in a fresh place as a user
 #                    would, then paying against the simulator (part of
-#                    `make test`; builds dist/ first when it is not there)
+#                    `make test`; runs `make dist` first, whose cargo
+#                    builds are incremental)
 #
 # Linux builds link with zig against glibc $(DIST_GLIBC) (cargo-zigbuild,
 # maturin --zig), so what ships runs on every distribution from RHEL/CentOS
@@ -50,7 +51,7 @@ windows: windows-tools
 	timeout 2400 concert-ffi/windows/build.sh x64 x86
 endif
 
-.PHONY: dist dist-tools dist-clean dist-linux-build dist-wheel-linux dist-sdist
+.PHONY: dist dist-tools dist-linux-build dist-wheel-linux dist-sdist
 .PHONY: dist-npm-main dist-npm-linux dist-c-linux dist-cli-linux dist-sums test-dist
 .PHONY: dist-windows-build dist-wheel-windows dist-npm-windows dist-c-windows dist-cli-windows
 
