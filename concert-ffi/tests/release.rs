@@ -1,6 +1,6 @@
 //! What a release publishes under one name family and one version: PyPI
 //! `concert-tpe` (import `concert_tpe`), npm `concert-tpe` and its platform
-//! packages, the crates `concert-core`/`-ffi`/`-cli`, the C library
+//! packages, the crates `concert-core`/`-journal`/`-ffi`/`-cli`, the C library
 //! `libconcert` (`concert.dll`). The version is written once, in the
 //! workspace `Cargo.toml`; everything that repeats it (the header, the C
 //! constants, `package.json` and the platform packages, the generated Node
@@ -20,7 +20,7 @@ const PACKAGE: &str = "concert-tpe";
 /// The Python import package.
 const IMPORT: &str = "concert_tpe";
 /// The crates published on crates.io.
-const CRATES: [&str; 3] = ["concert-core", "concert-ffi", "concert-cli"];
+const CRATES: [&str; 4] = ["concert-core", "concert-journal", "concert-ffi", "concert-cli"];
 /// npm platform packages: `<PACKAGE>-<key>`, each holding `<STEM>.<key>.node`.
 const PLATFORMS: [&str; 2] = ["linux-x64-gnu", "win32-x64-msvc"];
 
@@ -197,16 +197,22 @@ fn the_version_is_written_once() {
         );
     }
     assert_eq!(env!("CARGO_PKG_VERSION"), version);
-    // Published crates name the core they were released with (crates.io
-    // needs a version beside the path).
-    for dir in ["concert-ffi", "concert-cli"] {
+    // Published crates name the crates of the workspace they were released
+    // with (crates.io needs a version beside the path), exactly.
+    for dir in CRATES {
         let manifest = toml(&format!("{dir}/Cargo.toml"));
-        let core = at(&manifest, &["dependencies", "concert-core", "version"]);
-        assert_eq!(
-            core.as_str(),
-            Some(format!("={version}").as_str()),
-            "{dir}/Cargo.toml: concert-core's version"
-        );
+        let Some(deps) = manifest.get("dependencies").and_then(|d| d.as_table()) else {
+            continue;
+        };
+        for (name, dep) in deps {
+            if dep.get("path").is_some() {
+                assert_eq!(
+                    dep.get("version").and_then(|v| v.as_str()),
+                    Some(format!("={version}").as_str()),
+                    "{dir}/Cargo.toml: {name}'s version"
+                );
+            }
+        }
     }
 
     // The header's macros and the library's constants and function.
