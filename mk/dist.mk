@@ -40,16 +40,9 @@ DIST_CLI_WIN := concert-cli-$(DIST_VERSION)-windows-x64
 
 TEST_TARGETS += test-dist
 
-# `make windows` and its toolchain come with mk/windows.mk; until that file
-# is in the tree, the same scripts (concert-ffi/windows/, tests/windows/)
-# are run from here.
-ifeq ($(wildcard mk/windows.mk),)
-.PHONY: windows windows-tools
-windows-tools:
-	timeout 1200 tests/windows/tools.sh
-windows: windows-tools
-	timeout 2400 concert-ffi/windows/build.sh x64 x86
-endif
+# The Windows half needs mk/windows.mk (`make windows`: Debian's Rust with
+# build-std, mingw-w64, concert.dll for x64 and x86, the wine prefix).
+DIST_WINDOWS := $(wildcard mk/windows.mk)
 
 .PHONY: dist dist-tools dist-linux-build dist-wheel-linux dist-sdist
 .PHONY: dist-npm-main dist-npm-linux dist-c-linux dist-cli-linux dist-sums test-dist
@@ -75,8 +68,9 @@ dist: dist-tools
 	$(MAKE) --no-print-directory dist-linux-build
 	$(MAKE) --no-print-directory dist-wheel-linux dist-sdist dist-npm-main dist-npm-linux \
 	  dist-c-linux dist-cli-linux
-	$(MAKE) --no-print-directory dist-windows-build
-	$(MAKE) --no-print-directory dist-wheel-windows dist-npm-windows dist-c-windows dist-cli-windows
+	$(if $(DIST_WINDOWS),$(MAKE) --no-print-directory dist-windows-build)
+	$(if $(DIST_WINDOWS),$(MAKE) --no-print-directory dist-wheel-windows dist-npm-windows \
+	  dist-c-windows dist-cli-windows)
 	$(MAKE) --no-print-directory dist-sums
 	@ls -l $(DIST)
 
