@@ -20,7 +20,12 @@ const PACKAGE: &str = "concert-tpe";
 /// The Python import package.
 const IMPORT: &str = "concert_tpe";
 /// The crates published on crates.io.
-const CRATES: [&str; 4] = ["concert-core", "concert-journal", "concert-ffi", "concert-cli"];
+const CRATES: [&str; 4] = [
+    "concert-core",
+    "concert-journal",
+    "concert-ffi",
+    "concert-cli",
+];
 /// npm platform packages: `<PACKAGE>-<key>`, each holding `<STEM>.<key>.node`.
 const PLATFORMS: [&str; 2] = ["linux-x64-gnu", "win32-x64-msvc"];
 
