@@ -9,13 +9,15 @@ TEST_TARGETS += test-node
 
 .PHONY: test-node node-build
 
-# npm install (from the committed lock) again whenever the lock file changes;
-# quick otherwise. Not `npm ci`: npm leaves other platforms' optional
-# packages of the napi-rs CLI out of the lock, which `npm ci` then refuses.
+# `npm ci` (exactly the committed lock) again whenever the lock file changes;
+# quick otherwise. The lock holds every platform's optional packages of the
+# napi-rs CLI: regenerate it without node_modules
+# (`npm install --package-lock-only` in a directory holding only
+# package.json and package-lock.json), or npm drops the other platforms'.
 node/node_modules/.package-lock.json: node/package-lock.json
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \
 		(apt-get update && apt-get install -y nodejs npm)
-	cd node && $(NPM) install --no-audit --no-fund
+	cd node && $(NPM) ci --no-audit --no-fund
 
 # Builds in place (napi writes index.js/index.d.ts beside the addon) after
 # keeping the committed copies, then fails if the generation differs.

@@ -87,6 +87,7 @@ reliability-c-tools:
 ## RELIABILITY_C_SMOKE payments under ASan+UBSan, half as many under valgrind.
 test-reliability-c: reliability-c-tools
 	$(CARGO) build -p concert-ffi --locked
+	ln -sf libconcert.so $(RELIABILITY_C_LIBDIR)/$(FFI_SONAME)
 	tests/c/reliability_run.sh $(RELIABILITY_C_LIBDIR)
 	tests/soak/run.sh $(RELIABILITY_C_LIBDIR) $(RELIABILITY_C_SMOKE) sanitize
 	tests/soak/run.sh $(RELIABILITY_C_LIBDIR) $$(($(RELIABILITY_C_SMOKE) / 2)) valgrind
@@ -94,4 +95,5 @@ test-reliability-c: reliability-c-tools
 ## The C ABI soak alone: SOAK_TRANSACTIONS payments (SOAK_SEED to replay).
 soak-c: reliability-c-tools
 	$(CARGO) build -p concert-ffi --locked
+	ln -sf libconcert.so $(RELIABILITY_C_LIBDIR)/$(FFI_SONAME)
 	tests/soak/run.sh $(RELIABILITY_C_LIBDIR) $(SOAK_TRANSACTIONS)

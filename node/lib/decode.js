@@ -1,7 +1,7 @@
 'use strict'
 // decode(frame): any frame read field by field, as the Rust core reads it.
 
-const { nativeDecode, ports: nativePorts } = require('../index.js')
+const { nativeDecode, ports: nativePorts } = require('./native')
 const { ConcertError, invalidType, native } = require('./errors')
 
 /**

@@ -2,7 +2,7 @@
 // Simulator: a scripted Concert terminal for the till's own tests, over
 // TCP or a pseudo-terminal pair. `await sim.close()` when done.
 
-const { NativeSimulator } = require('../index.js')
+const { NativeSimulator } = require('./native')
 const { invalidType, native, fromNative } = require('./errors')
 const { describe } = require('./request')
 const { Terminal } = require('./terminal')

@@ -3,7 +3,7 @@
 // The wait runs on the engine's own thread; the event loop stays free.
 
 const { EventEmitter } = require('node:events')
-const { NativeTerminal } = require('../index.js')
+const { NativeTerminal } = require('./native')
 const { ConcertError, invalidType, native } = require('./errors')
 const { toNative, callOptions, describe } = require('./request')
 

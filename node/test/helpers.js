@@ -29,10 +29,13 @@ function nextEvent(terminal, type, ms = 5000) {
   })
 }
 
+// Pseudo-terminals are Unix-only: on Windows the pty simulators cannot run.
+const NO_PTY = process.platform === 'win32' && 'no pseudo-terminals on Windows'
+
 const SETUPS = [
   { name: 'V3 over TCP', sim: { protocol: 'v3', transport: 'tcp' } },
   { name: 'V3 over a pty', sim: { protocol: 'v3', transport: 'pty' } },
   { name: 'V2 over a pty', sim: { protocol: 'v2', transport: 'pty' } },
 ]
 
-module.exports = { withSim, nextEvent, SETUPS }
+module.exports = { withSim, nextEvent, SETUPS, NO_PTY }

@@ -6,6 +6,7 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const { spawn } = require('node:child_process')
 const path = require('node:path')
+const { NO_PTY } = require('./helpers')
 
 const PACKAGE = JSON.stringify(path.join(__dirname, '..'))
 
@@ -43,7 +44,7 @@ test('a script that pays and returns exits by itself (nothing closed)', async ()
   assert.equal(stdout.trim(), 'approved')
 })
 
-test('a pending payment keeps the script alive until it settles, then it exits', async () => {
+test('a pending payment keeps the script alive until it settles, then it exits', { skip: NO_PTY }, async () => {
   const { code, stdout } = await runScript(
     `
     const { Simulator } = require(${PACKAGE})
