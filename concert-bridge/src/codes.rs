@@ -41,6 +41,39 @@ const CORE: &[Row] = &[
     row("CONCERT_JOURNAL", StatusCode::SERVICE_UNAVAILABLE, true),
 ];
 
+/// The journal's codes (see `concert_journal::JournalError::code`).
+const JOURNAL: &[Row] = &[
+    row("CONCERT_JOURNAL_NO_SUCH_ENTRY", StatusCode::NOT_FOUND, true),
+    // Nothing to resolve: it is settled already.
+    row("CONCERT_JOURNAL_NOT_IN_DOUBT", StatusCode::CONFLICT, false),
+    // V2 has no status request: only an operator can settle it.
+    row(
+        "CONCERT_JOURNAL_NEEDS_OPERATOR",
+        StatusCode::CONFLICT,
+        false,
+    ),
+    row(
+        "CONCERT_JOURNAL_CORRUPT",
+        StatusCode::SERVICE_UNAVAILABLE,
+        false,
+    ),
+    row(
+        "CONCERT_JOURNAL_READ_ONLY",
+        StatusCode::SERVICE_UNAVAILABLE,
+        true,
+    ),
+    row(
+        "CONCERT_JOURNAL_DISK_FULL",
+        StatusCode::SERVICE_UNAVAILABLE,
+        true,
+    ),
+    row(
+        "CONCERT_INVALID_ARGUMENT",
+        StatusCode::UNPROCESSABLE_ENTITY,
+        true,
+    ),
+];
+
 /// The bridge's own codes.
 const BRIDGE: &[Row] = &[
     row(USAGE, StatusCode::BAD_REQUEST, true),
@@ -60,6 +93,7 @@ const BRIDGE: &[Row] = &[
     row(NOT_WEBSOCKET, StatusCode::UPGRADE_REQUIRED, true),
     row(SHUTTING_DOWN, StatusCode::SERVICE_UNAVAILABLE, true),
     row(TOO_MANY_WATCHERS, StatusCode::TOO_MANY_REQUESTS, true),
+    row(NO_JOURNAL, StatusCode::CONFLICT, false),
 ];
 
 /// A request the bridge cannot read: bad JSON, a wrong field, an amount
@@ -89,16 +123,22 @@ pub const FINISHED: &str = "CONCERT_FINISHED";
 pub const NOT_WEBSOCKET: &str = "CONCERT_NOT_WEBSOCKET";
 /// Every WebSocket slot is taken.
 pub const TOO_MANY_WATCHERS: &str = "CONCERT_TOO_MANY_WATCHERS";
+/// The bridge runs without a journal (`--no-journal`): there are no
+/// entries to list or resolve.
+pub const NO_JOURNAL: &str = "CONCERT_NO_JOURNAL";
 /// The bridge is stopping: no new transaction starts.
 pub const SHUTTING_DOWN: &str = "CONCERT_SHUTTING_DOWN";
 
 /// Every code the bridge can answer with, for the OpenAPI test.
 pub fn all() -> impl Iterator<Item = &'static str> {
-    CORE.iter().chain(BRIDGE).map(|r| r.code)
+    CORE.iter().chain(JOURNAL).chain(BRIDGE).map(|r| r.code)
 }
 
 fn lookup(code: &str) -> Option<&'static Row> {
-    CORE.iter().chain(BRIDGE).find(|r| r.code == code)
+    CORE.iter()
+        .chain(JOURNAL)
+        .chain(BRIDGE)
+        .find(|r| r.code == code)
 }
 
 /// The body of every error: `{"error": {"code", "message", "safe_to_retry"}}`.
@@ -156,6 +196,15 @@ impl From<TerminalError> for ApiError {
     }
 }
 
+impl From<concert_journal::JournalError> for ApiError {
+    fn from(e: concert_journal::JournalError) -> ApiError {
+        match e {
+            concert_journal::JournalError::Terminal(e) => ApiError::from(e),
+            e => ApiError::new(e.code(), e.to_string()),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.status, axum::Json(self.to_json())).into_response()
@@ -188,6 +237,50 @@ mod tests {
         }
         assert_eq!(
             ApiError::from(TerminalError::Busy).status,
+            StatusCode::CONFLICT
+        );
+    }
+
+    #[test]
+    fn every_journal_error_has_a_row() {
+        use concert_journal::JournalError as J;
+        let path = std::path::PathBuf::from("j");
+        let errors = [
+            J::Corrupt {
+                path: path.clone(),
+                detail: "x".into(),
+            },
+            J::ReadOnly {
+                path: path.clone(),
+                detail: "x".into(),
+            },
+            J::DiskFull {
+                path: path.clone(),
+                detail: "x".into(),
+            },
+            J::Storage {
+                path,
+                detail: "x".into(),
+            },
+            J::NoSuchEntry(1),
+            J::NotInDoubt {
+                id: 1,
+                state: "done".into(),
+            },
+            J::NeedsOperator(1),
+            J::NoteRequired,
+            J::Invalid("x".into()),
+            J::Export("x".into()),
+        ];
+        for e in errors {
+            assert!(lookup(e.code()).is_some(), "{} has no row", e.code());
+        }
+        assert_eq!(
+            ApiError::from(J::NoSuchEntry(3)).status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            ApiError::from(J::NeedsOperator(3)).status,
             StatusCode::CONFLICT
         );
     }

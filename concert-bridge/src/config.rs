@@ -1,8 +1,10 @@
 //! What a bridge serves and to whom.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use concert_core::terminal::TerminalConfig;
+use concert_journal::Journal;
 
 /// The port the bridge listens on unless told otherwise: the one Odoo's
 /// POS and its hardware proxies (IoT box, pywebdriver, odoo-driver) use,
@@ -48,6 +50,10 @@ pub struct BridgeConfig {
     pub body_limit: usize,
     /// How many transactions are kept in memory.
     pub keep_transactions: usize,
+    /// The journal every terminal's transactions are written to (a
+    /// terminal whose own configuration names one keeps it), and that the
+    /// `/v1/journal` routes read and resolve; `None`: no journal.
+    pub journal: Option<Arc<Journal>>,
 }
 
 impl BridgeConfig {
@@ -61,6 +67,7 @@ impl BridgeConfig {
             terminals,
             body_limit: DEFAULT_BODY_LIMIT,
             keep_transactions: DEFAULT_KEEP_TRANSACTIONS,
+            journal: None,
         }
     }
 }

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use concert_core::journal::JournalHandle;
 use concert_core::terminal::{
     CancelToken, Connection, Event, Outcome, Request, Status, Terminal, TerminalConfig,
 };
@@ -215,9 +216,16 @@ impl Hub {
             .terminals
             .iter()
             .map(|t| {
+                let mut terminal = t.config.clone();
+                if terminal.journal.is_none() {
+                    terminal.journal = config
+                        .journal
+                        .clone()
+                        .map(|j| JournalHandle::new(j as Arc<dyn concert_core::journal::Journal>));
+                }
                 Ok(Slot {
                     name: t.name.clone(),
-                    terminal: Terminal::new(t.config.clone())?,
+                    terminal: Terminal::new(terminal)?,
                     place: place(&t.config),
                 })
             })
@@ -561,6 +569,11 @@ impl Hub {
     /// Whether the terminal is running a transaction.
     pub fn busy(&self, slot: &Slot) -> bool {
         slot.terminal.is_busy()
+    }
+
+    /// Whether the bridge is stopping (no new request reaches a terminal).
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
     }
 
     /// No new transaction from now on.

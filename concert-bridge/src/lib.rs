@@ -7,7 +7,8 @@
 //!
 //! - `/v1/…`: start a transaction, read it (or wait for its end), abort
 //!   it, identify or query a terminal; `/v1/events` streams every
-//!   transaction's events and outcome over a WebSocket.
+//!   transaction's events and outcome over a WebSocket; `/v1/journal/…`
+//!   lists the journal's in-doubt entries and resolves them.
 //! - `/hw_proxy/…`: the routes Odoo's `pos_payment_terminal` module calls.
 //! - `/`: a test till page; `/openapi.json`: the API's OpenAPI 3.1 document.
 //!
@@ -19,6 +20,7 @@ pub mod codes;
 mod config;
 mod guard;
 mod hub;
+mod journal;
 pub mod odoo;
 mod outcome_json;
 mod page;
@@ -40,6 +42,7 @@ pub use config::{
     BridgeConfig, DEFAULT_BODY_LIMIT, DEFAULT_KEEP_TRANSACTIONS, DEFAULT_LISTEN, DEFAULT_PORT,
     NamedTerminal, valid_origin, valid_terminal_name,
 };
+pub use journal::{MAX_IN_DOUBT, MAX_NOTE_LEN};
 pub use outcome_json::OutcomeJson;
 
 /// The OpenAPI 3.1 document of every route, committed beside the code.
@@ -59,6 +62,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/transactions/{id}"),
     ("POST", "/v1/transactions/{id}/abort"),
     ("GET", "/v1/events"),
+    ("GET", "/v1/journal/in-doubt"),
+    ("GET", "/v1/journal/{id}"),
+    ("POST", "/v1/journal/{id}/resolve"),
+    ("POST", "/v1/journal/{id}/resolve-by-hand"),
     ("GET", "/hw_proxy/hello"),
     ("POST", "/hw_proxy/handshake"),
     ("POST", "/hw_proxy/status_json"),
@@ -157,6 +164,13 @@ fn router(hub: Arc<hub::Hub>) -> Router {
         .route("/v1/transactions/{id}", get(api::get))
         .route("/v1/transactions/{id}/abort", post(api::abort))
         .route("/v1/events", get(ws::events))
+        .route("/v1/journal/in-doubt", get(journal::in_doubt))
+        .route("/v1/journal/{id}", get(journal::show))
+        .route("/v1/journal/{id}/resolve", post(journal::resolve))
+        .route(
+            "/v1/journal/{id}/resolve-by-hand",
+            post(journal::resolve_by_hand),
+        )
         .route("/hw_proxy/hello", get(odoo::hello))
         .route("/hw_proxy/handshake", post(odoo::handshake))
         .route(

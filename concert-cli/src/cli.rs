@@ -360,7 +360,8 @@ pub struct ServeArgs {
     /// A named terminal, NAME=URL (repeatable), e.g. lane1=tcp://192.168.1.50:8888.
     #[arg(long = "terminal", value_name = "NAME=URL")]
     pub terminals: Vec<String>,
-    /// A TOML file: listen, allow_remote, token_file, allow_origin, terminal = ["NAME=URL", …].
+    /// A TOML file: listen, allow_remote, token_file, allow_origin, terminal = ["NAME=URL", …],
+    /// journal = "PATH", no_journal = true.
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
     /// Where to listen (default 127.0.0.1:8069, the port Odoo's POS calls).
@@ -378,4 +379,8 @@ pub struct ServeArgs {
     /// The terminal, when there is one (flags as for `concert pay`).
     #[command(flatten)]
     pub target: TargetArgs,
+    /// The journal every transaction is written to, and that the
+    /// /v1/journal routes list and resolve.
+    #[command(flatten)]
+    pub journal: JournalArgs,
 }

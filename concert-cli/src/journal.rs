@@ -39,6 +39,21 @@ fn path_of(given: &Option<PathBuf>) -> Result<PathBuf, CliError> {
 /// The journal a transaction command writes, opened (and created, with its
 /// folder) before anything is sent; `None` with `--no-journal`.
 pub fn for_transaction(args: &JournalArgs) -> Result<Option<Arc<dyn hook::Journal>>, CliError> {
+    let Some(journal) = open_for_writing(args)? else {
+        return Ok(None);
+    };
+    Ok(Some(match halt_step() {
+        Some(step) => Arc::new(Halting {
+            inner: journal,
+            step,
+        }),
+        None => journal,
+    }))
+}
+
+/// The journal `args` name (the per-user one by default), opened and
+/// created with its folder; `None` with `--no-journal`.
+pub fn open_for_writing(args: &JournalArgs) -> Result<Option<Arc<Journal>>, CliError> {
     if args.no_journal {
         return Ok(None);
     }
@@ -51,14 +66,9 @@ pub fn for_transaction(args: &JournalArgs) -> Result<Option<Arc<dyn hook::Journa
             })
         })?;
     }
-    let journal = Arc::new(Journal::open(&path).map_err(CliError::Journal)?);
-    Ok(Some(match halt_step() {
-        Some(step) => Arc::new(Halting {
-            inner: journal,
-            step,
-        }),
-        None => journal,
-    }))
+    Ok(Some(Arc::new(
+        Journal::open(&path).map_err(CliError::Journal)?,
+    )))
 }
 
 /// An existing journal, for the `journal` commands (never created here).

@@ -10,9 +10,9 @@ use concert_bridge::{
 };
 use serde::Deserialize;
 
-use crate::cli::{ServeArgs, TargetArgs};
+use crate::cli::{JournalArgs, ServeArgs, TargetArgs};
 use crate::exit::{self, CliError};
-use crate::target;
+use crate::{journal, target};
 
 /// The `--config` file.
 #[derive(Debug, Default, Deserialize)]
@@ -27,6 +27,11 @@ struct FileConfig {
     /// `NAME=URL`, as `--terminal` takes them; the first is the default.
     #[serde(default)]
     terminal: Vec<String>,
+    /// The journal file, as `--journal` takes it.
+    journal: Option<std::path::PathBuf>,
+    /// No journal, as `--no-journal`.
+    #[serde(default)]
+    no_journal: bool,
 }
 
 fn read_file(path: &str) -> Result<FileConfig, CliError> {
@@ -147,6 +152,28 @@ fn read_token(flag: &'static str, path: &str) -> Result<String, CliError> {
     Ok(token.to_owned())
 }
 
+/// The journal the flags and the file name: a flag wins over the file.
+fn journal_args(args: &ServeArgs, file: &FileConfig) -> Result<JournalArgs, CliError> {
+    if file.no_journal && file.journal.is_some() {
+        return Err(CliError::flag(
+            "--config",
+            "journal and no_journal: give one or the other",
+        ));
+    }
+    let flags_say = args.journal.journal.is_some() || args.journal.no_journal;
+    Ok(if flags_say {
+        JournalArgs {
+            journal: args.journal.journal.clone(),
+            no_journal: args.journal.no_journal,
+        }
+    } else {
+        JournalArgs {
+            journal: file.journal.clone(),
+            no_journal: file.no_journal,
+        }
+    })
+}
+
 /// The bridge settings the flags and the file describe.
 pub fn config(args: &ServeArgs) -> Result<BridgeConfig, CliError> {
     let file = match &args.config {
@@ -205,6 +232,7 @@ pub fn config(args: &ServeArgs) -> Result<BridgeConfig, CliError> {
         }
         config.allowed_origins.push(origin.to_owned());
     }
+    let journal_args = journal_args(args, &file)?;
     if !config.listen.ip().is_loopback() {
         if !config.allow_remote {
             return Err(CliError::flag(
@@ -222,6 +250,8 @@ pub fn config(args: &ServeArgs) -> Result<BridgeConfig, CliError> {
             ));
         }
     }
+    // Opened (and created) last: a bad flag leaves no file behind.
+    config.journal = journal::open_for_writing(&journal_args)?;
     Ok(config)
 }
 
@@ -234,6 +264,7 @@ pub fn run(args: &ServeArgs) -> Result<u8, CliError> {
         .map(|t| format!("{} ({})", t.name, target::describe(&t.config)))
         .collect();
     let json = args.target.json;
+    let journal = config.journal.as_ref().map(|j| j.path().to_path_buf());
     concert_bridge::serve_blocking(config, |addr| {
         let url = format!("http://{addr}/");
         let mut out = std::io::stdout().lock();
@@ -241,15 +272,18 @@ pub fn run(args: &ServeArgs) -> Result<u8, CliError> {
             writeln!(
                 out,
                 "{}",
-                serde_json::json!({"url": url, "terminals": names})
+                serde_json::json!({"url": url, "terminals": names, "journal": journal})
             )
         } else {
             writeln!(out, "{url}")
         };
         let _ = out.flush();
         log::info!(
-            "serving browser tills on {url} for {}; Ctrl-C stops",
-            names.join(", ")
+            "serving browser tills on {url} for {}, journal {}; Ctrl-C stops",
+            names.join(", "),
+            journal
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), |p| p.display().to_string())
         );
     })
     .map_err(|e| CliError::Runtime(e.to_string()))?;

@@ -110,6 +110,13 @@ fn terminal_specs_and_addresses_are_checked() {
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "listen = \"127.0.0.1:0\"\ncolour = 1\n").unwrap();
     assert_usage_error(&["serve", "--config", bad.to_str().unwrap()], "--config");
+    let both = dir.join("both.toml");
+    std::fs::write(
+        &both,
+        "terminal = [\"lane1=tcp://127.0.0.1:2\"]\njournal = \"j.sqlite3\"\nno_journal = true\n",
+    )
+    .unwrap();
+    assert_usage_error(&["serve", "--config", both.to_str().unwrap()], "--config");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -120,12 +127,14 @@ fn serves_from_a_config_file_and_stops_on_sigterm() {
     let dir = std::env::temp_dir().join(format!("concert-serve-ok-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("bridge.toml");
+    let journal = dir.join("journal.sqlite3");
     std::fs::write(
         &config,
         format!(
             "listen = \"127.0.0.1:0\"\nallow_origin = [\"https://odoo.example.com\"]\n\
-             terminal = [\"lane1=tcp://{}?pos=2&timeout=120\"]\n",
-            sim.first_line
+             terminal = [\"lane1=tcp://{}?pos=2&timeout=120\"]\njournal = {:?}\n",
+            sim.first_line,
+            journal.to_str().unwrap()
         ),
     )
     .unwrap();
@@ -134,6 +143,7 @@ fn serves_from_a_config_file_and_stops_on_sigterm() {
     let ready = started.elapsed();
     let line: serde_json::Value = serde_json::from_str(&bridge.first_line).unwrap();
     let url = line["url"].as_str().unwrap().to_owned();
+    assert_eq!(line["journal"], journal.to_str().unwrap(), "{line}");
     assert!(
         url.starts_with("http://127.0.0.1:") && !url.ends_with(":0/"),
         "{url}"
@@ -177,6 +187,18 @@ fn serves_from_a_config_file_and_stops_on_sigterm() {
     );
     let (code, _) = sim.stop_with("TERM");
     assert_eq!(code, Some(0));
+    // The payment is in the journal the file named, settled.
+    let listed = common::run(&[
+        "journal",
+        "list",
+        "--json",
+        "--journal",
+        journal.to_str().unwrap(),
+    ]);
+    let entries = listed.json()["entries"].clone();
+    assert_eq!(entries.as_array().map(Vec::len), Some(1), "{entries}");
+    assert_eq!(entries[0]["amount"], 320);
+    assert_eq!(entries[0]["status"], "approved");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -28,7 +28,7 @@ first_line() {
 "$bin" simulate --tcp 127.0.0.1:0 >"$work/sim.out" 2>"$work/sim.err" &
 pids+=($!)
 sim=$(first_line "$work/sim.out")
-"$bin" serve --listen 127.0.0.1:0 --terminal "lane1=tcp://$sim" \
+"$bin" serve --listen 127.0.0.1:0 --terminal "lane1=tcp://$sim" --journal "$work/journal.sqlite3" \
     >"$work/serve.out" 2>"$work/serve.err" &
 pids+=($!)
 url=$(first_line "$work/serve.out")

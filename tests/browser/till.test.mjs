@@ -24,6 +24,7 @@ const children = [];
 let bridgeUrl;
 let context;
 let profile;
+let journalDir;
 
 /** Starts `concert args…` and resolves with its first stdout line. */
 function start(args) {
@@ -50,7 +51,8 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   const shop = await start(["simulate", "--tcp", "127.0.0.1:0", "--outcome", "approve", "--outcome", "decline:05", "--outcome", "approve"]);
   const cut = await start(["simulate", "--tcp", "127.0.0.1:0", "--close-mid-answer"]);
-  bridgeUrl = await start(["serve", "--listen", "127.0.0.1:0",
+  journalDir = mkdtempSync(join(tmpdir(), "concert-journal-"));
+  bridgeUrl = await start(["serve", "--listen", "127.0.0.1:0", "--journal", join(journalDir, "journal.sqlite3"),
     "--terminal", `shop=tcp://${shop}`, "--terminal", `cut=tcp://${cut}`]);
   assert.match(bridgeUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   profile = mkdtempSync(join(tmpdir(), "concert-chromium-"));
@@ -68,6 +70,7 @@ after(async () => {
   if (context) await context.close();
   for (const child of children) child.kill("SIGTERM");
   if (profile) rmSync(profile, { recursive: true, force: true });
+  if (journalDir) rmSync(journalDir, { recursive: true, force: true });
 });
 
 async function openTill() {
@@ -116,7 +119,14 @@ test("the simulator cuts the answer: in doubt shown and listed", { timeout: 60_0
   const status = await pay(page, "cut", "7.00");
   assert.match(status, /^IN DOUBT/);
   await page.waitForFunction(() => document.querySelectorAll("#indoubt li").length > 0, null, { timeout: WAIT });
-  assert.match(await page.textContent("#indoubt"), /7\.00 EUR on cut/);
+  assert.match(await page.textContent("#indoubt"), /entry \d+: pay 7\.00 EUR on cut/);
+  // The journal has it too, and the page offers to ask the terminal.
+  const journal = await (await fetch(bridgeUrl + "v1/journal/in-doubt")).json();
+  assert.equal(journal.entries.length, 1);
+  assert.equal(journal.entries[0].amount, 700);
+  await page.click(`#indoubt button.resolve[data-entry="${journal.entries[0].id}"]`);
+  // The cutting simulator cuts the status answer too: still in doubt.
+  await page.waitForFunction(() => /^entry \d+: (still in doubt|.*CONCERT_)/.test(document.getElementById("indoubt-result").textContent), null, { timeout: WAIT });
   await page.screenshot({ path: join(shots, "in-doubt.png"), fullPage: true });
   await page.close();
 });
