@@ -5,7 +5,7 @@ use std::io::Write;
 
 use concert_core::amount::format_decimal;
 use concert_core::terminal::{Direction, Outcome};
-use concert_core::v3::{ReceiptCopy, ReceiptFormat};
+use concert_core::v3::{Receipt, ReceiptCopy, ReceiptFormat};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -34,6 +34,7 @@ pub struct OutcomeJson {
     private_data: Option<String>,
     protocol_version: Option<String>,
     receipt: Option<ReceiptJson>,
+    receipts: Vec<ReceiptJson>,
     echo_mismatches: Vec<Value>,
     in_doubt_cause: Option<String>,
     records: Map<String, Value>,
@@ -102,14 +103,8 @@ impl OutcomeJson {
             contract: o.contract.clone(),
             private_data: o.private_data.clone(),
             protocol_version: o.protocol_version.clone(),
-            receipt: o.receipt.as_ref().map(|r| ReceiptJson {
-                copy: r.copy.map(copy_name),
-                format: match r.format {
-                    ReceiptFormat::Text => "text",
-                    ReceiptFormat::Html => "html",
-                },
-                text: r.text.clone(),
-            }),
+            receipt: o.receipt.as_ref().map(ReceiptJson::new),
+            receipts: o.receipts.iter().map(ReceiptJson::new).collect(),
             echo_mismatches: o
                 .echo_mismatches
                 .iter()
@@ -128,6 +123,19 @@ impl OutcomeJson {
                     hex: hex(&f.bytes),
                 })
                 .collect(),
+        }
+    }
+}
+
+impl ReceiptJson {
+    fn new(r: &Receipt) -> ReceiptJson {
+        ReceiptJson {
+            copy: r.copy.map(copy_name),
+            format: match r.format {
+                ReceiptFormat::Text => "text",
+                ReceiptFormat::Html => "html",
+            },
+            text: r.text.clone(),
         }
     }
 }
@@ -231,8 +239,16 @@ pub fn human(o: &Outcome) -> String {
             m.field, m.sent, m.received
         ));
     }
-    if let Some(receipt) = &o.receipt {
-        lines.push("  receipt:".to_owned());
+    let receipts = if o.receipts.is_empty() {
+        o.receipt.iter().collect::<Vec<_>>()
+    } else {
+        o.receipts.iter().collect()
+    };
+    for receipt in receipts {
+        lines.push(match receipt.copy.map(copy_name) {
+            Some(copy) => format!("  receipt ({copy} copy):"),
+            None => "  receipt:".to_owned(),
+        });
         for line in receipt.text.lines() {
             lines.push(format!("    | {line}"));
         }

@@ -1,6 +1,7 @@
 //! The client till software calls: configure a [`Terminal`] once, then run
 //! transactions, blocking or in the background.
 
+mod answer;
 mod client;
 mod config;
 mod decode;
@@ -13,6 +14,7 @@ pub mod wire;
 mod workers;
 
 pub use crate::transport::CancelToken;
+pub use answer::outcome_of_answer;
 pub use client::{Pending, Terminal};
 pub use config::{ConfigError, Connection, Parity, Protocol, SerialLine, TerminalConfig, Timeouts};
 pub use encode::encode_request;
