@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_text};
-use concert_core::terminal::{Outcome, outcome_of_answer};
+use concert_core::terminal::{Outcome, decode_answer, decode_answer_text};
 use serde_json::{Value, json};
 
 use crate::cli::DecodeArgs;
@@ -35,14 +35,11 @@ pub fn run(args: &DecodeArgs) -> Result<u8, CliError> {
         Err(_) => inspect(&bytes, hint),
     }
     .map_err(|e| CliError::flag("FRAME", e))?;
-    // What the answer means, through the code a transaction's answer takes.
-    let outcome = is_answer(&inspected).then(|| {
-        let wire = match inspected.serial_frame {
-            true => frame_bytes(&bytes),
-            false => bytes.clone(),
-        };
-        outcome_of_answer(&wire, hint_of(&inspected))
-    });
+    // What an answer means, through the code a transaction's answer takes.
+    let outcome = match std::str::from_utf8(&bytes) {
+        Ok(text) => decode_answer_text(text, hint),
+        Err(_) => decode_answer(&bytes, hint),
+    };
     if args.json {
         let mut value = to_json(&inspected);
         if let Some(outcome) = &outcome {
@@ -54,38 +51,6 @@ pub fn run(args: &DecodeArgs) -> Result<u8, CliError> {
         out!("{}", human(&inspected, outcome.as_ref()));
     }
     Ok(exit::OK)
-}
-
-/// Whether the frame is a terminal's answer (V3 answers carry `AE`).
-fn is_answer(i: &Inspected) -> bool {
-    match i.protocol {
-        "v3" => i.fields.iter().any(|f| f.name == "AE"),
-        _ => i.kind.starts_with("v2-answer"),
-    }
-}
-
-fn hint_of(i: &Inspected) -> Hint {
-    if i.protocol == "v3" {
-        Hint::V3
-    } else {
-        Hint::V2
-    }
-}
-
-/// The bytes of a serial frame given as bytes or as hex text.
-fn frame_bytes(input: &[u8]) -> Vec<u8> {
-    if input.first() == Some(&concert_core::frame::STX) {
-        return input.to_vec();
-    }
-    let digits: Vec<u8> = input
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    digits
-        .chunks(2)
-        .filter_map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
-        .collect()
 }
 
 fn field_json(f: &InspectedField) -> Value {

@@ -49,6 +49,39 @@ pub fn outcome_of_answer(answer: &[u8], hint: Hint) -> Outcome {
     outcome
 }
 
+/// [`outcome_of_answer`] for what is a terminal's answer; `None` for a
+/// request (V3 records with no terminal-data `A…` tag; a V2 payload of a
+/// request's 26 or 34 characters), which has no outcome.
+pub fn decode_answer(input: &[u8], hint: Hint) -> Option<Outcome> {
+    let payload = match input.first() {
+        Some(&STX) => decode_frame(input).ok().unwrap_or(input),
+        _ => input,
+    };
+    let v3 = match hint {
+        Hint::V3 => true,
+        Hint::V2 => false,
+        Hint::Auto => payload.first().is_some_and(u8::is_ascii_uppercase),
+    };
+    let request = if v3 {
+        crate::v3::tlv::decode_leading_records(payload, DecodeOptions::STRUCTURE_ONLY)
+            .0
+            .iter()
+            .all(|r| r.tag.as_str().as_bytes()[0] != b'A')
+    } else {
+        matches!(payload.len(), v2::REQUEST_E_LEN | v2::REQUEST_EPLUS_LEN)
+    };
+    (!request).then(|| outcome_of_answer(input, hint))
+}
+
+/// [`decode_answer`] for text: V3 records, a V2 payload, or the hex of a
+/// whole serial frame, as `inspect_text` reads them.
+pub fn decode_answer_text(text: &str, hint: Hint) -> Option<Outcome> {
+    match crate::inspect::hex_frame(text) {
+        Some(bytes) => decode_answer(&bytes, hint),
+        None => decode_answer(text.as_bytes(), hint),
+    }
+}
+
 fn operation_of(action: Option<Action>) -> Operation {
     match action {
         Some(Action::Debit) => Operation::Pay,
@@ -115,6 +148,23 @@ mod tests {
         assert_eq!(texts, ["CLIENT", "MARCHA"]);
         assert_eq!(o.receipt.as_ref().map(|r| r.text.as_str()), Some("CLIENT"));
         assert_eq!(o.requested_amount, None);
+    }
+
+    #[test]
+    fn requests_have_no_outcome() {
+        let request = b"CZ0040300CJ012247300123456CA00201CB0041250CD0010CE003978";
+        assert_eq!(decode_answer(request, Hint::Auto), None);
+        assert_eq!(
+            decode_answer(b"0100005510110978REF-000042A010B010", Hint::Auto),
+            None
+        );
+        let frame: String = crate::frame::encode_frame(b"017000091101978          ")
+            .iter()
+            .map(|b| format!("{b:02X} "))
+            .collect();
+        let o = decode_answer_text(&frame, Hint::Auto).unwrap();
+        assert_eq!(o.status, Status::Declined);
+        assert_eq!(o.amount, Some(9110));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod wire;
 mod workers;
 
 pub use crate::transport::CancelToken;
-pub use answer::outcome_of_answer;
+pub use answer::{decode_answer, decode_answer_text, outcome_of_answer};
 pub use client::{Pending, Terminal};
 pub use config::{ConfigError, Connection, Parity, Protocol, SerialLine, TerminalConfig, Timeouts};
 pub use encode::encode_request;
