@@ -244,10 +244,11 @@ pub fn human(o: &Outcome) -> String {
     } else {
         o.receipts.iter().collect()
     };
+    let several = receipts.len() > 1;
     for receipt in receipts {
         lines.push(match receipt.copy.map(copy_name) {
-            Some(copy) => format!("  receipt ({copy} copy):"),
-            None => "  receipt:".to_owned(),
+            Some(copy) if several => format!("  receipt ({copy} copy):"),
+            _ => "  receipt:".to_owned(),
         });
         for line in receipt.text.lines() {
             lines.push(format!("    | {line}"));

@@ -290,3 +290,34 @@ fn serial_v2_busy_does_not_acknowledge_enq() {
     port.write_all(&[ENQ]).unwrap();
     assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ACK]);
 }
+
+#[test]
+fn a_ticket_with_accents_and_the_euro_comes_back_exact() {
+    use concert_core::currency::EUR;
+    use concert_core::terminal::{Request, Status, Terminal, TerminalConfig};
+    use concert_core::v3::{ReceiptCopy, ReceiptFormat};
+    let text = "à bientôt\n12,50 €";
+    let sim = start(SimulatorConfig {
+        receipt_text: Some(text.to_owned()),
+        ..SimulatorConfig::default()
+    });
+    let addr = sim.tcp_addr().unwrap();
+    let terminal = Terminal::new(TerminalConfig::tcp(addr.ip().to_string(), addr.port())).unwrap();
+    for copy in [ReceiptCopy::Customer, ReceiptCopy::Both] {
+        let request = Request::pay(1250, EUR).with_receipt(copy, ReceiptFormat::Text);
+        let outcome = terminal.transact(&request).unwrap();
+        assert_eq!(outcome.status, Status::Approved);
+        assert_eq!(outcome.receipt.as_ref().unwrap().text, text);
+        let expected = if copy == ReceiptCopy::Both { 2 } else { 1 };
+        assert_eq!(outcome.receipts.len(), expected);
+        assert!(outcome.receipts.iter().all(|r| r.text == text));
+    }
+    // A cheque: approved, no card fields.
+    let cheque =
+        Request::pay(1250, EUR).with_application(concert_core::terminal::Application::Cheque);
+    let outcome = terminal.transact(&cheque).unwrap();
+    assert_eq!(outcome.status, Status::Approved, "{}", outcome.reason);
+    assert_eq!(outcome.card_number, None);
+    assert_eq!(outcome.authorization_number, None);
+    assert_eq!(outcome.application.map(|a| a.code).as_deref(), Some("00C"));
+}

@@ -264,9 +264,7 @@ impl PyDecoded {
                 (Body::Explained, Some((Input::Text(text), hint))) => {
                     decode_answer_text(text, *hint)
                 }
-                (Body::Explained, Some((Input::Bytes(bytes), hint))) => {
-                    decode_answer(bytes, *hint)
-                }
+                (Body::Explained, Some((Input::Bytes(bytes), hint))) => decode_answer(bytes, *hint),
                 (Body::Explained, None) => None,
             })
             .clone()

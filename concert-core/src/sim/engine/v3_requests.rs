@@ -367,9 +367,7 @@ impl Engine {
                 masked_card: &masked,
                 authorization: &auth,
             };
-            if let Some(zt) =
-                ticket::build(request, self.settings.receipt_text.as_deref(), &details)
-            {
+            for zt in ticket::build(request, self.settings.receipt_text.as_deref(), &details) {
                 out.push((ZT, zt));
             }
         }
@@ -384,10 +382,16 @@ pub(super) fn find(records: &Records, tag: Tag) -> Option<&[u8]> {
         .map(|(_, v)| v.as_slice())
 }
 
-/// Encodes records, leaving out (and logging) any the builder refuses.
+/// Encodes records, leaving out (and logging) any the builder refuses;
+/// the `ZT` records after the first (one ticket per copy) follow the rest.
 fn encode_records(records: &Records) -> Vec<u8> {
     let mut builder = MessageBuilder::new();
+    let mut more_tickets = Vec::new();
     for (tag, value) in records {
+        if *tag == ZT && builder.contains(ZT) {
+            more_tickets.push(value);
+            continue;
+        }
         if let Err(e) = builder.push(*tag, value) {
             log::warn!("sim: record {tag} left out of the answer: {e}");
             if !builder.contains(CZ) {
@@ -396,7 +400,15 @@ fn encode_records(records: &Records) -> Vec<u8> {
             }
         }
     }
-    builder.finish()
+    let mut bytes = builder.finish();
+    for value in more_tickets {
+        // A ZT value the builder took once is valid again: printable, at
+        // most 999 characters.
+        bytes.extend_from_slice(&ZT.bytes());
+        bytes.extend_from_slice(format!("{:03}", value.len()).as_bytes());
+        bytes.extend_from_slice(value);
+    }
+    bytes
 }
 
 /// The understood tags that can be read from a malformed V3 request:
@@ -662,9 +674,15 @@ mod tests {
             b"CZ0040300CJ012247300123456CA00201CB0041250CD0010CE003978CK003120",
             Instant::now(),
         );
-        let m = Message::decode(&answer).unwrap();
-        let receipt = m.receipt().unwrap().unwrap();
-        assert_eq!(receipt.copy, Some(ReceiptCopy::Both));
+        // Both copies: one ZT each, which only a tolerant reading accepts.
+        assert!(Message::decode(&answer).is_err());
+        let m = Message::decode_with(&answer, DecodeOptions::TOLERANT).unwrap();
+        let receipts: Vec<_> = m.receipts().into_iter().map(Result::unwrap).collect();
+        assert_eq!(receipts.len(), 2);
+        assert_eq!(receipts[0].copy, Some(ReceiptCopy::Customer));
+        assert_eq!(receipts[1].copy, Some(ReceiptCopy::Merchant));
+        assert!(receipts[1].text.contains("TICKET COMMERCANT"));
+        let receipt = &receipts[0];
         assert!(
             receipt.text.contains("497010######7894"),
             "{}",
