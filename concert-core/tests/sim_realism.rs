@@ -321,3 +321,39 @@ fn a_ticket_with_accents_and_the_euro_comes_back_exact() {
     assert_eq!(outcome.authorization_number, None);
     assert_eq!(outcome.application.map(|a| a.code).as_deref(), Some("00C"));
 }
+
+#[test]
+fn serial_v2_busy_script_leaves_enq_unanswered_for_one_session() {
+    use concert_core::link::LinkConfig;
+    use concert_core::sim::Script;
+    let link = LinkConfig {
+        ack_timeout: Duration::from_millis(200),
+        enq_retry_pause: Duration::from_millis(100),
+        ..LinkConfig::default()
+    };
+    let sim = start(SimulatorConfig {
+        transport: SimTransport::Pty,
+        protocol: SimProtocol::V2,
+        link,
+        ..SimulatorConfig::default()
+    });
+    sim.push_script(Script::Busy);
+    let mut port = open(&sim);
+    for _ in 0..3 {
+        port.write_all(&[ENQ]).unwrap();
+        let silence = read_until(port.as_mut(), Duration::from_millis(200), |b| !b.is_empty());
+        assert!(silence.is_empty(), "{silence:02x?}");
+        port.write_all(&[EOT]).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(sim.journal()[0].note, "busy (script): ENQ not acknowledged");
+    // The cash register gave up; once the line has been quiet for an ACK
+    // time-out and a pause, the terminal is free again and approves.
+    std::thread::sleep(Duration::from_millis(400));
+    send_request(port.as_mut(), b"0100001250010978          A010B010");
+    assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ENQ]);
+    port.write_all(&[ACK]).unwrap();
+    let frame = read_until(port.as_mut(), TIMEOUT, |b| b.len() >= 28);
+    assert_eq!(frame[3], b'0', "approved");
+    port.write_all(&[ACK]).unwrap();
+}

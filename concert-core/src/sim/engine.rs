@@ -128,6 +128,18 @@ impl Engine {
         self.running.is_some()
     }
 
+    /// Whether the next transaction's script is [`Script::Busy`].
+    pub(crate) fn next_is_busy(&self) -> bool {
+        self.queue.front().unwrap_or(&self.default_script) == &Script::Busy
+    }
+
+    /// Uses up a queued [`Script::Busy`] (the default one stays).
+    pub(crate) fn take_busy_script(&mut self) {
+        if self.queue.front() == Some(&Script::Busy) {
+            self.queue.pop_front();
+        }
+    }
+
     /// Finishes a transaction answered at once whose time has come.
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
         if self

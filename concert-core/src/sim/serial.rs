@@ -108,11 +108,21 @@ struct Server {
 impl Server {
     fn run(&mut self) {
         while !self.shared.stop.is_stopped() {
-            if self.shared.v2 && self.shared.engine().busy(Instant::now()) {
-                self.ignore_while_busy();
-                continue;
-            }
-            let Some(request) = self.receive() else {
+            // V2: whether the terminal is busy is decided when the ENQ
+            // comes; a busy terminal leaves it unanswered.
+            let after_enq = if self.shared.v2 && self.faults.collisions_left == 0 {
+                let Some(at) = self.wait_for_enq() else {
+                    continue;
+                };
+                if let Some(note) = self.v2_busy() {
+                    self.ignore_a_session(note);
+                    continue;
+                }
+                Some(at)
+            } else {
+                None
+            };
+            let Some(request) = self.receive(after_enq) else {
                 continue;
             };
             // A client is connected now: let the next one open the path.
@@ -122,32 +132,76 @@ impl Server {
         log::debug!("sim: {}: serial simulator stopped", self.peer);
     }
 
-    /// A V2 terminal busy with a transaction answered at once (`A011`)
-    /// does not answer the line: what comes is read and dropped, nothing
-    /// acknowledged, until the transaction is over.
-    fn ignore_while_busy(&mut self) {
+    /// Reads the line until an ENQ comes (what comes before is dropped, as
+    /// a receiver drops it); when it came, `None` on a quiet poll, a line
+    /// failure or a stop.
+    fn wait_for_enq(&mut self) -> Option<Instant> {
         let mut buf = [0u8; 256];
         let _ = serialport::SerialPort::set_timeout(&mut self.pty.master, POLL);
         match self.pty.master.read(&mut buf) {
-            Ok(n) if buf[..n].contains(&ENQ) => {
-                log::info!("sim: {}: busy: ENQ not acknowledged", self.peer);
-            }
+            Ok(n) if buf[..n].contains(&ENQ) => Some(Instant::now()),
             Ok(0) => {
                 self.shared.stop.wait_until(Some(Instant::now() + POLL));
+                None
             }
-            Ok(_) => {}
-            Err(e) if is_wait_over(&e) => {}
+            Ok(_) => None,
+            Err(e) if is_wait_over(&e) => None,
             Err(e) => {
                 log::warn!("sim: {}: line failed: {e}", self.peer);
                 self.shared.stop.wait_until(Some(Instant::now() + POLL));
+                None
             }
         }
     }
 
-    /// Runs one receiving session. A failed session is journaled when a
-    /// frame was attempted.
-    fn receive(&mut self) -> Option<Vec<u8>> {
-        if self.faults.collisions_left > 0 {
+    /// Why a V2 terminal is busy now, if it is: a transaction answered at
+    /// once still runs, or the next script is [`Script::Busy`] (used up).
+    fn v2_busy(&mut self) -> Option<&'static str> {
+        let mut engine = self.shared.engine();
+        if engine.busy(Instant::now()) {
+            return Some("busy: ENQ not acknowledged");
+        }
+        if engine.next_is_busy() {
+            engine.take_busy_script();
+            return Some("busy (script): ENQ not acknowledged");
+        }
+        None
+    }
+
+    /// Leaves the cash register's ENQ attempts unanswered: journals `note`,
+    /// then drops what comes until the line has been quiet for an ACK
+    /// time-out and a retry pause (the cash register gave up).
+    fn ignore_a_session(&mut self, note: &str) {
+        log::info!("sim: {}: {note}", self.peer);
+        self.shared.journal.push(JournalEntry {
+            peer: self.peer.clone(),
+            request: Vec::new(),
+            answer: None,
+            note: note.to_owned(),
+        });
+        let quiet = self
+            .link
+            .ack_timeout
+            .saturating_add(self.link.enq_retry_pause);
+        let mut buf = [0u8; 256];
+        let mut last = Instant::now();
+        while !self.shared.stop.is_stopped() && last.elapsed() < quiet {
+            match self.pty.master.read(&mut buf) {
+                Ok(n) if n > 0 => last = Instant::now(),
+                Ok(_) => {
+                    self.shared.stop.wait_until(Some(Instant::now() + POLL));
+                }
+                Err(e) if is_wait_over(&e) => {}
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Runs one receiving session (`after_enq`: its ENQ was read already,
+    /// at that time). A failed session is journaled when a frame was
+    /// attempted.
+    fn receive(&mut self, after_enq: Option<Instant>) -> Option<Vec<u8>> {
+        if after_enq.is_none() && self.faults.collisions_left > 0 {
             if !self.collide() {
                 return None;
             }
@@ -157,7 +211,10 @@ impl Server {
             nak_first_frames: self.faults.naks_left,
             ..LinkQuirks::default()
         };
-        let mut receiver = Receiver::new(&self.link, quirks, None, Instant::now());
+        let mut receiver = match after_enq {
+            Some(at) => Receiver::after_enq(&self.link, quirks, at),
+            None => Receiver::new(&self.link, quirks, None, Instant::now()),
+        };
         let mut watch = Watch::default();
         let end = self.drive(&mut receiver, &mut watch);
         let quirk_naks = watch.naks_sent.saturating_sub(watch.bad_frames);
