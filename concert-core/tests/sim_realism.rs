@@ -262,14 +262,23 @@ fn serial_the_terminal_keeps_the_line_on_an_enq_collision() {
 
 #[test]
 fn serial_v2_busy_does_not_acknowledge_enq() {
+    use concert_core::link::LinkConfig;
+    let link = LinkConfig {
+        ack_timeout: Duration::from_millis(200),
+        enq_retry_pause: Duration::from_millis(100),
+        ..LinkConfig::default()
+    };
+    let delay = Duration::from_millis(1000);
     let sim = start(SimulatorConfig {
         transport: SimTransport::Pty,
         protocol: SimProtocol::V2,
-        answer_delay: Duration::from_millis(1500),
+        answer_delay: delay,
+        link,
         ..SimulatorConfig::default()
     });
     let mut port = open(&sim);
     // An immediate answer (A011): status 9 at once, the payment runs on.
+    let started = Instant::now();
     send_request(port.as_mut(), b"0100001242010978          A011B010");
     assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ENQ]);
     port.write_all(&[ACK]).unwrap();
@@ -277,16 +286,25 @@ fn serial_v2_busy_does_not_acknowledge_enq() {
     assert_eq!(frame[3], b'9');
     port.write_all(&[ACK]).unwrap();
     assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [EOT]);
-    let asked = Instant::now();
     port.write_all(&[ENQ]).unwrap();
-    let silence = read_until(port.as_mut(), Duration::from_millis(500), |b| !b.is_empty());
+    let silence = read_until(port.as_mut(), Duration::from_millis(250), |b| !b.is_empty());
     assert!(
         silence.is_empty(),
         "a busy terminal does not answer: {silence:02x?}"
     );
-    // Once the payment is over, ENQ is acknowledged again.
-    let deadline = asked + Duration::from_millis(1500);
-    std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+    port.write_all(&[EOT]).unwrap();
+    assert!(
+        started.elapsed() < delay,
+        "the check ran while the payment ran"
+    );
+    let notes: Vec<String> = sim.journal().into_iter().map(|e| e.note).collect();
+    assert_eq!(
+        notes.last().map(String::as_str),
+        Some("busy: ENQ not acknowledged")
+    );
+    // Once the payment is over (and the line quiet), ENQ is acknowledged.
+    let free = started + delay + Duration::from_millis(400);
+    std::thread::sleep(free.saturating_duration_since(Instant::now()));
     port.write_all(&[ENQ]).unwrap();
     assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ACK]);
 }
