@@ -168,9 +168,9 @@ fn a_connection_dripping_bytes_is_closed_at_the_idle_limit() {
         .set_read_timeout(Some(Duration::from_millis(1)))
         .unwrap();
     let started = Instant::now();
-    // A record that never completes: one byte every 5 ms, never a pause
-    // long enough to look finished.
-    let drip = b"CZ0040300CF999".iter().chain(std::iter::repeat(&b'x'));
+    // A record that cannot complete before the idle limit (999 characters
+    // at one every 5 ms), never a pause long enough to look finished.
+    let drip = b"CF999".iter().chain(std::iter::repeat(&b'x'));
     let mut ended = None;
     for byte in drip {
         assert!(started.elapsed() < TIMEOUT, "never closed");
@@ -194,116 +194,6 @@ fn a_connection_dripping_bytes_is_closed_at_the_idle_limit() {
     }
     let ended = ended.unwrap();
     assert!(ended >= idle && ended < idle * 3, "{ended:?}");
-}
-
-fn open(sim: &Simulator) -> Box<dyn serialport::SerialPort> {
-    let path = sim.pty_path().expect("pty simulator");
-    serialport::new(path.to_string_lossy(), 9600)
-        .timeout(Duration::from_millis(50))
-        .open()
-        .expect("the pty opens")
-}
-
-/// Reads what arrives until `until` holds for it or `within` passes.
-fn read_until(
-    port: &mut dyn serialport::SerialPort,
-    within: Duration,
-    until: impl Fn(&[u8]) -> bool,
-) -> Vec<u8> {
-    let deadline = Instant::now() + within;
-    let mut out = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !until(&out) && Instant::now() < deadline {
-        match port.read(&mut buf) {
-            Ok(k) => out.extend_from_slice(&buf[..k]),
-            Err(e) if e.kind() == ErrorKind::TimedOut => {}
-            Err(e) => panic!("read failed: {e}"),
-        }
-    }
-    out
-}
-
-fn send_request(port: &mut dyn serialport::SerialPort, request: &[u8]) {
-    port.write_all(&[ENQ]).unwrap();
-    assert_eq!(read_until(port, TIMEOUT, |b| !b.is_empty()), [ACK]);
-    port.write_all(&encode_frame(request)).unwrap();
-    assert_eq!(read_until(port, TIMEOUT, |b| !b.is_empty()), [ACK]);
-    port.write_all(&[EOT]).unwrap();
-}
-
-#[test]
-fn serial_the_terminal_keeps_the_line_on_an_enq_collision() {
-    let sim = start(SimulatorConfig {
-        transport: SimTransport::Pty,
-        ..SimulatorConfig::default()
-    });
-    let mut port = open(&sim);
-    send_request(port.as_mut(), DEBIT);
-    let got = read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty());
-    assert_eq!(got, [ENQ], "the terminal asks for the line");
-    // The cash register asks for it too, instead of answering ACK.
-    port.write_all(&[ENQ]).unwrap();
-    // No ACK: the terminal keeps the line and waits for the cash register
-    // to yield.
-    let more = read_until(port.as_mut(), Duration::from_millis(300), |b| !b.is_empty());
-    assert!(more.is_empty(), "{more:02x?}");
-    port.write_all(&[ACK]).unwrap();
-    let frame = read_until(port.as_mut(), TIMEOUT, |b| {
-        b.len() >= 2 && b[b.len() - 2] == ETX
-    });
-    assert_eq!(frame[0], STX);
-    port.write_all(&[ACK]).unwrap();
-    let m = Message::decode(&frame[1..frame.len() - 2]).unwrap();
-    assert_eq!(m.action_status(), Some(ActionStatus::Done));
-}
-
-#[test]
-fn serial_v2_busy_does_not_acknowledge_enq() {
-    use concert_core::link::LinkConfig;
-    let link = LinkConfig {
-        ack_timeout: Duration::from_millis(200),
-        enq_retry_pause: Duration::from_millis(100),
-        ..LinkConfig::default()
-    };
-    let delay = Duration::from_millis(1000);
-    let sim = start(SimulatorConfig {
-        transport: SimTransport::Pty,
-        protocol: SimProtocol::V2,
-        answer_delay: delay,
-        link,
-        ..SimulatorConfig::default()
-    });
-    let mut port = open(&sim);
-    // An immediate answer (A011): status 9 at once, the payment runs on.
-    let started = Instant::now();
-    send_request(port.as_mut(), b"0100001242010978          A011B010");
-    assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ENQ]);
-    port.write_all(&[ACK]).unwrap();
-    let frame = read_until(port.as_mut(), TIMEOUT, |b| b.len() >= 28);
-    assert_eq!(frame[3], b'9');
-    port.write_all(&[ACK]).unwrap();
-    assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [EOT]);
-    port.write_all(&[ENQ]).unwrap();
-    let silence = read_until(port.as_mut(), Duration::from_millis(250), |b| !b.is_empty());
-    assert!(
-        silence.is_empty(),
-        "a busy terminal does not answer: {silence:02x?}"
-    );
-    port.write_all(&[EOT]).unwrap();
-    assert!(
-        started.elapsed() < delay,
-        "the check ran while the payment ran"
-    );
-    let notes: Vec<String> = sim.journal().into_iter().map(|e| e.note).collect();
-    assert_eq!(
-        notes.last().map(String::as_str),
-        Some("busy: ENQ not acknowledged")
-    );
-    // Once the payment is over (and the line quiet), ENQ is acknowledged.
-    let free = started + delay + Duration::from_millis(400);
-    std::thread::sleep(free.saturating_duration_since(Instant::now()));
-    port.write_all(&[ENQ]).unwrap();
-    assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ACK]);
 }
 
 #[test]
@@ -337,38 +227,154 @@ fn a_ticket_with_accents_and_the_euro_comes_back_exact() {
     assert_eq!(outcome.application.map(|a| a.code).as_deref(), Some("00C"));
 }
 
-#[test]
-fn serial_v2_busy_script_leaves_enq_unanswered_for_one_session() {
-    use concert_core::link::LinkConfig;
-    use concert_core::sim::Script;
-    let link = LinkConfig {
-        ack_timeout: Duration::from_millis(200),
-        enq_retry_pause: Duration::from_millis(100),
-        ..LinkConfig::default()
-    };
-    let sim = start(SimulatorConfig {
-        transport: SimTransport::Pty,
-        protocol: SimProtocol::V2,
-        link,
-        ..SimulatorConfig::default()
-    });
-    sim.push_script(Script::Busy);
-    let mut port = open(&sim);
-    for _ in 0..3 {
-        port.write_all(&[ENQ]).unwrap();
-        let silence = read_until(port.as_mut(), Duration::from_millis(200), |b| !b.is_empty());
-        assert!(silence.is_empty(), "{silence:02x?}");
-        port.write_all(&[EOT]).unwrap();
-        std::thread::sleep(Duration::from_millis(100));
+/// Serial (pseudo-terminal pairs exist on Unix only).
+#[cfg(unix)]
+mod serial {
+    use super::*;
+
+    fn open(sim: &Simulator) -> Box<dyn serialport::SerialPort> {
+        let path = sim.pty_path().expect("pty simulator");
+        serialport::new(path.to_string_lossy(), 9600)
+            .timeout(Duration::from_millis(50))
+            .open()
+            .expect("the pty opens")
     }
-    assert_eq!(sim.journal()[0].note, "busy (script): ENQ not acknowledged");
-    // The cash register gave up; once the line has been quiet for an ACK
-    // time-out and a pause, the terminal is free again and approves.
-    std::thread::sleep(Duration::from_millis(400));
-    send_request(port.as_mut(), b"0100001250010978          A010B010");
-    assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ENQ]);
-    port.write_all(&[ACK]).unwrap();
-    let frame = read_until(port.as_mut(), TIMEOUT, |b| b.len() >= 28);
-    assert_eq!(frame[3], b'0', "approved");
-    port.write_all(&[ACK]).unwrap();
+
+    /// Reads what arrives until `until` holds for it or `within` passes.
+    fn read_until(
+        port: &mut dyn serialport::SerialPort,
+        within: Duration,
+        until: impl Fn(&[u8]) -> bool,
+    ) -> Vec<u8> {
+        let deadline = Instant::now() + within;
+        let mut out = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !until(&out) && Instant::now() < deadline {
+            match port.read(&mut buf) {
+                Ok(k) => out.extend_from_slice(&buf[..k]),
+                Err(e) if e.kind() == ErrorKind::TimedOut => {}
+                Err(e) => panic!("read failed: {e}"),
+            }
+        }
+        out
+    }
+
+    fn send_request(port: &mut dyn serialport::SerialPort, request: &[u8]) {
+        port.write_all(&[ENQ]).unwrap();
+        assert_eq!(read_until(port, TIMEOUT, |b| !b.is_empty()), [ACK]);
+        port.write_all(&encode_frame(request)).unwrap();
+        assert_eq!(read_until(port, TIMEOUT, |b| !b.is_empty()), [ACK]);
+        port.write_all(&[EOT]).unwrap();
+    }
+
+    #[test]
+    fn serial_the_terminal_keeps_the_line_on_an_enq_collision() {
+        let sim = start(SimulatorConfig {
+            transport: SimTransport::Pty,
+            ..SimulatorConfig::default()
+        });
+        let mut port = open(&sim);
+        send_request(port.as_mut(), DEBIT);
+        let got = read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty());
+        assert_eq!(got, [ENQ], "the terminal asks for the line");
+        // The cash register asks for it too, instead of answering ACK.
+        port.write_all(&[ENQ]).unwrap();
+        // No ACK: the terminal keeps the line and waits for the cash register
+        // to yield.
+        let more = read_until(port.as_mut(), Duration::from_millis(300), |b| !b.is_empty());
+        assert!(more.is_empty(), "{more:02x?}");
+        port.write_all(&[ACK]).unwrap();
+        let frame = read_until(port.as_mut(), TIMEOUT, |b| {
+            b.len() >= 2 && b[b.len() - 2] == ETX
+        });
+        assert_eq!(frame[0], STX);
+        port.write_all(&[ACK]).unwrap();
+        let m = Message::decode(&frame[1..frame.len() - 2]).unwrap();
+        assert_eq!(m.action_status(), Some(ActionStatus::Done));
+    }
+
+    #[test]
+    fn serial_v2_busy_does_not_acknowledge_enq() {
+        use concert_core::link::LinkConfig;
+        let link = LinkConfig {
+            ack_timeout: Duration::from_millis(200),
+            enq_retry_pause: Duration::from_millis(100),
+            ..LinkConfig::default()
+        };
+        let delay = Duration::from_millis(1000);
+        let sim = start(SimulatorConfig {
+            transport: SimTransport::Pty,
+            protocol: SimProtocol::V2,
+            answer_delay: delay,
+            link,
+            ..SimulatorConfig::default()
+        });
+        let mut port = open(&sim);
+        // An immediate answer (A011): status 9 at once, the payment runs on.
+        let started = Instant::now();
+        send_request(port.as_mut(), b"0100001242010978          A011B010");
+        assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ENQ]);
+        port.write_all(&[ACK]).unwrap();
+        let frame = read_until(port.as_mut(), TIMEOUT, |b| b.len() >= 28);
+        assert_eq!(frame[3], b'9');
+        port.write_all(&[ACK]).unwrap();
+        assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [EOT]);
+        port.write_all(&[ENQ]).unwrap();
+        let silence = read_until(port.as_mut(), Duration::from_millis(250), |b| !b.is_empty());
+        assert!(
+            silence.is_empty(),
+            "a busy terminal does not answer: {silence:02x?}"
+        );
+        port.write_all(&[EOT]).unwrap();
+        assert!(
+            started.elapsed() < delay,
+            "the check ran while the payment ran"
+        );
+        let notes: Vec<String> = sim.journal().into_iter().map(|e| e.note).collect();
+        assert_eq!(
+            notes.last().map(String::as_str),
+            Some("busy: ENQ not acknowledged")
+        );
+        // Once the payment is over (and the line quiet), ENQ is acknowledged.
+        let free = started + delay + Duration::from_millis(400);
+        std::thread::sleep(free.saturating_duration_since(Instant::now()));
+        port.write_all(&[ENQ]).unwrap();
+        assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ACK]);
+    }
+
+    #[test]
+    fn serial_v2_busy_script_leaves_enq_unanswered_for_one_session() {
+        use concert_core::link::LinkConfig;
+        use concert_core::sim::Script;
+        let link = LinkConfig {
+            ack_timeout: Duration::from_millis(200),
+            enq_retry_pause: Duration::from_millis(100),
+            ..LinkConfig::default()
+        };
+        let sim = start(SimulatorConfig {
+            transport: SimTransport::Pty,
+            protocol: SimProtocol::V2,
+            link,
+            ..SimulatorConfig::default()
+        });
+        sim.push_script(Script::Busy);
+        let mut port = open(&sim);
+        for _ in 0..3 {
+            port.write_all(&[ENQ]).unwrap();
+            let silence = read_until(port.as_mut(), Duration::from_millis(200), |b| !b.is_empty());
+            assert!(silence.is_empty(), "{silence:02x?}");
+            port.write_all(&[EOT]).unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert_eq!(sim.journal()[0].note, "busy (script): ENQ not acknowledged");
+        // The cash register gave up; once the line has been quiet for an ACK
+        // time-out and a pause, the terminal is free again and approves.
+        std::thread::sleep(Duration::from_millis(400));
+        send_request(port.as_mut(), b"0100001250010978          A010B010");
+        assert_eq!(read_until(port.as_mut(), TIMEOUT, |b| !b.is_empty()), [ENQ]);
+        port.write_all(&[ACK]).unwrap();
+        let frame = read_until(port.as_mut(), TIMEOUT, |b| b.len() >= 28);
+        assert_eq!(frame[3], b'0', "approved");
+        port.write_all(&[ACK]).unwrap();
+    }
 }
