@@ -10,7 +10,7 @@ use crate::sim::script::Script;
 use crate::sim::ticket::{self, AID, TicketDetails};
 use crate::v3::tags::*;
 use crate::v3::tlv::{DecodeOptions, decode_leading_records, is_printable};
-use crate::v3::{Action, Message, MessageBuilder, Reason, Tag};
+use crate::v3::{Action, ActionStatus, Message, MessageBuilder, Reason, Tag};
 
 /// Card expiry the simulator reports (`AB`).
 const EXPIRY: &str = "2812";
@@ -203,7 +203,7 @@ impl Engine {
                     .filter(|(t, _)| [CZ, CJ, CA, CD].contains(t))
                     .cloned()
                     .collect();
-                out.push((AE, b"10".to_vec()));
+                out.push((AE, ActionStatus::Done.code().to_vec()));
                 return self.v3_answer(&out, "identify");
             }
             Action::Status => return self.v3_status(&message, &echo),
@@ -214,7 +214,7 @@ impl Engine {
         }
         if action == Action::Settlement {
             let mut out = echo;
-            out.push((AE, b"10".to_vec()));
+            out.push((AE, ActionStatus::Done.code().to_vec()));
             return self.v3_answer(&out, "settlement");
         }
         if !self.settings.currencies.contains(&currency) {
@@ -233,7 +233,7 @@ impl Engine {
         let answer = self.encode_v3(&records);
         if message.immediate_answer() == Some(true) {
             let mut taken = echo;
-            taken.push((AE, b"11".to_vec()));
+            taken.push((AE, ActionStatus::Taken.code().to_vec()));
             self.start(now, answer, Some(records), true);
             return self.v3_answer(&taken, format!("immediate answer; then {label}"));
         }
@@ -282,7 +282,7 @@ impl Engine {
     /// A failure: the echoed records, then `AE=01` and `AF`.
     fn failure(&self, echo: &Records, reason: Reason) -> Records {
         let mut out = echo.clone();
-        out.push((AE, b"01".to_vec()));
+        out.push((AE, ActionStatus::NotDone.code().to_vec()));
         out.push((AF, reason.code().to_vec()));
         out
     }
@@ -336,7 +336,7 @@ impl Engine {
                 }
             })
             .collect();
-        out.push((AE, b"10".to_vec()));
+        out.push((AE, ActionStatus::Done.code().to_vec()));
         if message.get(CC) == Some(CHEQUE) {
             // A cheque reader reads no card: the answer carries no card
             // fields (as akretion's simulator does, after a real Ingenico).
