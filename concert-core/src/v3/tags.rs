@@ -398,6 +398,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn disputed_application_labels_keep_the_notes_meaning() {
+        assert_eq!(application_label("007"), Some("PASS"));
+        assert_eq!(application_label("00E"), Some("CONECS contact"));
+        assert_eq!(application_label("10E"), Some("CONECS contactless"));
+    }
+
+    #[test]
     fn codes_round_trip() {
         for c in [
             b'0', b'1', b'2', b'3', b'4', b'5', b'7', b'B', b'I', b'P', b'T', b'Z',
