@@ -121,7 +121,7 @@ pub fn run(args: &SimulateArgs) -> Result<u8, CliError> {
     let _ = stop_rx.recv();
     log::info!(
         "stopping the simulator after {} request(s)",
-        sim.journal().len()
+        sim.journal_total()
     );
     sim.stop();
     Ok(exit::OK)

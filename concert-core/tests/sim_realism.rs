@@ -151,6 +151,7 @@ fn the_journal_is_capped_and_counts_what_it_dropped() {
     assert!(sim.wait_for_requests(8, TIMEOUT));
     assert_eq!(sim.journal().len(), 5);
     assert_eq!(sim.journal_dropped(), 3);
+    assert_eq!(sim.journal_total(), 8);
 }
 
 #[test]

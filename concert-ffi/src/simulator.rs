@@ -473,7 +473,7 @@ pub unsafe extern "C" fn concert_simulator_request_count(
         let sim = unsafe { borrow(simulator) }?;
         // SAFETY: caller contract.
         let out_count = unsafe { out(out_count) }?;
-        *out_count = sim.simulator.journal().len();
+        *out_count = sim.simulator.journal_total();
         Ok(())
     })
 }

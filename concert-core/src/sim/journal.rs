@@ -76,6 +76,12 @@ impl Journal {
         self.lock().dropped
     }
 
+    /// How many entries were ever pushed (kept and dropped).
+    pub(crate) fn total(&self) -> usize {
+        let kept = self.lock();
+        kept.dropped + kept.entries.len()
+    }
+
     /// Records the answer sent for entry `index` and completes its note
     /// (nothing if the entry was dropped meanwhile).
     pub(crate) fn update(&self, index: usize, answer: Option<Vec<u8>>, note: &str) {

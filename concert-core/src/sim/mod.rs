@@ -287,6 +287,13 @@ impl Simulator {
         self.shared.journal.snapshot()
     }
 
+    /// How many journal entries there ever were (requests and refused
+    /// connections), those dropped by the cap included; cheaper than
+    /// counting [`Simulator::journal`].
+    pub fn journal_total(&self) -> usize {
+        self.shared.journal.total()
+    }
+
     /// How many of the oldest journal entries were dropped to keep the
     /// journal within `limits.journal_entries`.
     pub fn journal_dropped(&self) -> usize {
