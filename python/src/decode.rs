@@ -305,6 +305,11 @@ impl PyDecoded {
             .map(|f| field_dict(py, f))
             .collect::<PyResult<Vec<_>>>()?;
         d.set_item("fields", fields)?;
+        let outcome = match self.outcome() {
+            Some(outcome) => Some(Bound::new(py, outcome)?.call_method0("to_dict")?),
+            None => None,
+        };
+        d.set_item("outcome", outcome)?;
         Ok(d)
     }
 

@@ -35,12 +35,16 @@ def test_decode_gives_the_outcome_of_an_answer() -> None:
     assert outcome.receipt == TEXT
     assert outcome.receipts == [TEXT, "COMMERCANT\n12,50 €"]
     assert concert_tpe.decode(ANSWER.encode()).outcome is not None
+    plain = decoded.to_dict()
+    assert plain["outcome"]["receipts"] == [TEXT, "COMMERCANT\n12,50 €"]
+    assert plain["outcome"]["status"] == "approved"
     declined = concert_tpe.decode("CZ0040300CA00201CB0041250CD0010CE003978AE00201AF00204")
     assert declined.outcome is not None
     assert declined.outcome.status is Status.DECLINED
     assert declined.outcome.reason_code == "04"
     request = concert_tpe.decode("CZ0040300CA00201CB0041250CD0010CE003978")
     assert request.outcome is None
+    assert request.to_dict()["outcome"] is None
     v2 = concert_tpe.decode("017000091101978          ")
     assert v2.outcome is not None and v2.outcome.status is Status.DECLINED
 
