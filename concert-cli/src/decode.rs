@@ -113,7 +113,7 @@ fn human(i: &Inspected, outcome: Option<&Outcome>) -> String {
     walk(&mut lines, &i.fields, 0);
     if let Some(outcome) = outcome {
         lines.push(String::new());
-        lines.push(output::human(outcome));
+        lines.push(output::human(outcome, i.protocol == "v2"));
     }
     lines.join("\n")
 }

@@ -113,6 +113,7 @@ pub fn from_tags(tags: &[String], config: &mut TerminalConfig) -> Result<Request
     let mut request = Request::new(Operation::Identify);
     let mut action = None;
     let mut amount_text = None;
+    let mut seen: Vec<Tag> = Vec::with_capacity(tags.len());
     for item in tags {
         let (tag, value) = item.split_once('=').ok_or_else(|| {
             CliError::flag("--tag", format!("{item:?} is not TAG=VALUE (e.g. CD=0)"))
@@ -123,6 +124,18 @@ pub fn from_tags(tags: &[String], config: &mut TerminalConfig) -> Result<Request
                 format!("{tag:?} is not a V3 tag (two capital letters)"),
             )
         })?;
+        // The known tags fill fields, where a second value would silently
+        // replace the first (CD=0 then CD=1 would send a refund): refused
+        // with the encoder's own rule.
+        if seen.contains(&tag) {
+            return Err(CliError::flag(
+                "--tag",
+                concert_core::terminal::RequestError::Record(
+                    concert_core::v3::EncodeError::DuplicateTag(tag),
+                ),
+            ));
+        }
+        seen.push(tag);
         let bad = |why: &str| CliError::flag("--tag", format!("{tag}={value:?}: {why}"));
         match tag.as_str() {
             "CD" => match value.as_bytes() {

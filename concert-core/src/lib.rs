@@ -10,6 +10,7 @@
 
 pub mod amount;
 pub mod currency;
+pub mod duration;
 pub mod frame;
 pub mod inspect;
 pub mod link;

@@ -8,6 +8,7 @@ mod decode;
 mod encode;
 mod error;
 mod event;
+mod late;
 mod outcome;
 mod request;
 pub mod wire;
@@ -20,5 +21,6 @@ pub use config::{ConfigError, Connection, Parity, Protocol, SerialLine, Terminal
 pub use encode::encode_request;
 pub use error::{Error, RequestError};
 pub use event::Event;
+pub use late::LateAnswer;
 pub use outcome::{ApplicationUsed, Direction, EchoMismatch, Outcome, Status, WireFrame};
 pub use request::{Application, Operation, ReceiptWanted, Request};

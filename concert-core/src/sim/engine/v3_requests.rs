@@ -165,13 +165,9 @@ impl Engine {
         let amount = match message.get(CB) {
             Some(cb) if digits(cb) => message.amount(),
             Some(_) => return Err(bad("CB is not an amount".to_owned())),
-            None if matches!(
-                action,
-                Action::Identification | Action::Status | Action::Settlement
-            ) =>
-            {
-                None
-            }
+            // Every request but an identification carries CB, status and
+            // settlement too (a terminal refuses them without).
+            None if action == Action::Identification => None,
             None => return Err(bad("missing CB".to_owned())),
         };
         if action.needs_amount() && amount == Some(0) {
@@ -770,6 +766,8 @@ mod tests {
                 "CJ of 11",
             ),
             (format!("{H}CA00201CD0010CE003978"), "missing CB"),
+            (format!("{H}CA00201CD001TCE003978"), "missing CB"),
+            (format!("{H}CA00201CD001BCE003978"), "missing CB"),
         ] {
             refused_as_malformed(request.as_bytes(), why);
         }
