@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_text};
-use concert_core::terminal::{Outcome, decode_answer, decode_answer_text};
+use concert_core::terminal::{Outcome, answer_outcome, answer_outcome_text};
 use serde_json::{Value, json};
 
 use crate::cli::DecodeArgs;
@@ -37,8 +37,8 @@ pub fn run(args: &DecodeArgs) -> Result<u8, CliError> {
     .map_err(|e| CliError::flag("FRAME", e))?;
     // What an answer means, through the code a transaction's answer takes.
     let outcome = match std::str::from_utf8(&bytes) {
-        Ok(text) => decode_answer_text(text, hint),
-        Err(_) => decode_answer(&bytes, hint),
+        Ok(text) => answer_outcome_text(text, hint),
+        Err(_) => answer_outcome(&bytes, hint),
     };
     if args.json {
         let mut value = to_json(&inspected);

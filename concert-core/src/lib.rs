@@ -13,6 +13,7 @@ pub mod currency;
 pub mod duration;
 pub mod frame;
 pub mod inspect;
+pub mod journal;
 pub mod link;
 pub mod mask;
 pub mod names;

@@ -6,6 +6,7 @@
 const { ConcertError } = require('./errors')
 const { Terminal } = require('./terminal')
 const { Simulator } = require('./simulator')
+const { Journal } = require('./journal')
 const { decode, ports } = require('./decode')
 
-module.exports = { Terminal, Simulator, ConcertError, decode, ports }
+module.exports = { Terminal, Simulator, Journal, ConcertError, decode, ports }

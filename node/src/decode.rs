@@ -2,7 +2,7 @@
 //! field by field by the core's `inspect`, card numbers masked.
 
 use concert_core::inspect::{Hint, InspectedField, inspect, inspect_text};
-use concert_core::terminal::{decode_answer, decode_answer_text};
+use concert_core::terminal::{answer_outcome, answer_outcome_text};
 use napi::Either;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -71,8 +71,8 @@ pub fn native_decode(frame: Either<String, Buffer>, hint: Option<String>) -> Res
     };
     let outcome = || {
         match &frame {
-            Either::A(text) => decode_answer_text(text, hint),
-            Either::B(bytes) => decode_answer(bytes, hint),
+            Either::A(text) => answer_outcome_text(text, hint),
+            Either::B(bytes) => answer_outcome(bytes, hint),
         }
         .map(NativeOutcome::from)
     };

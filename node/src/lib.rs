@@ -4,6 +4,7 @@
 
 mod decode;
 mod error;
+mod journal;
 mod options;
 mod outcome;
 mod ports;
@@ -12,6 +13,9 @@ mod simulator;
 mod terminal;
 
 pub use decode::{NativeDecoded, NativeField, native_decode};
+pub use journal::{
+    NativeJournal, NativeJournalRecord, NativeResolution, NativeResolveMessage, native_parse_date,
+};
 pub use options::TerminalOptions;
 pub use outcome::{NativeMessage, NativeOutcome};
 pub use ports::{PortInfo, ports};

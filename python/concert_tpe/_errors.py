@@ -62,6 +62,18 @@ class ProtocolError(Error, ValueError):
     offset: int = 0
 
 
+class JournalError(Error):
+    """The journal cannot be used (corrupt, read-only, disk full: for a
+    transaction nothing was sent, safe to retry), or refused a request on
+    it (no such entry, not in doubt, V2 needs an operator). ``code`` says
+    which: ``CONCERT_JOURNAL_CORRUPT``, ``CONCERT_JOURNAL_READ_ONLY``,
+    ``CONCERT_JOURNAL_DISK_FULL``, ``CONCERT_JOURNAL``,
+    ``CONCERT_JOURNAL_NO_SUCH_ENTRY``, ``CONCERT_JOURNAL_NOT_IN_DOUBT``,
+    ``CONCERT_JOURNAL_NEEDS_OPERATOR``."""
+
+    code = "CONCERT_JOURNAL"
+
+
 class SimulatorError(Error):
     """The simulator could not start, or is stopped."""
 

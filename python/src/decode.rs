@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_text};
 use concert_core::mask::mask_pan;
-use concert_core::terminal::{Outcome, decode_answer, decode_answer_text};
+use concert_core::terminal::{Outcome, answer_outcome, answer_outcome_text};
 use concert_core::v3::DecodeOptions;
 use concert_core::v3::tags::AA;
 use concert_core::v3::tlv::{Tag, TlvRecord, decode_records, latin1};
@@ -260,11 +260,13 @@ impl PyDecoded {
     fn outcome(&self) -> Option<PyOutcome> {
         self.outcome
             .get_or_init(|| match (&self.body, &self.input) {
-                (Body::CheckedV3 { payload, .. }, _) => decode_answer(payload, Hint::V3),
+                (Body::CheckedV3 { payload, .. }, _) => answer_outcome(payload, Hint::V3),
                 (Body::Explained, Some((Input::Text(text), hint))) => {
-                    decode_answer_text(text, *hint)
+                    answer_outcome_text(text, *hint)
                 }
-                (Body::Explained, Some((Input::Bytes(bytes), hint))) => decode_answer(bytes, *hint),
+                (Body::Explained, Some((Input::Bytes(bytes), hint))) => {
+                    answer_outcome(bytes, *hint)
+                }
                 (Body::Explained, None) => None,
             })
             .clone()

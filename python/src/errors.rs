@@ -54,6 +54,7 @@ fn class_name(error: &Error) -> &'static str {
             "ConnectionFailedError"
         }
         Error::Cancelled => "RequestCancelledError",
+        Error::Journal(_) => "JournalError",
         // The core's error type may grow: a new kind is still a concert_tpe.Error.
         #[allow(unreachable_patterns)]
         _ => "Error",

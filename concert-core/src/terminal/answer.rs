@@ -52,7 +52,7 @@ pub fn outcome_of_answer(answer: &[u8], hint: Hint) -> Outcome {
 /// [`outcome_of_answer`] for what is a terminal's answer; `None` for a
 /// request (V3 records with no terminal-data `A…` tag; a V2 payload of a
 /// request's 26 or 34 characters), which has no outcome.
-pub fn decode_answer(input: &[u8], hint: Hint) -> Option<Outcome> {
+pub fn answer_outcome(input: &[u8], hint: Hint) -> Option<Outcome> {
     let payload = match input.first() {
         Some(&STX) => decode_frame(input).ok().unwrap_or(input),
         _ => input,
@@ -73,12 +73,12 @@ pub fn decode_answer(input: &[u8], hint: Hint) -> Option<Outcome> {
     (!request).then(|| outcome_of_answer(input, hint))
 }
 
-/// [`decode_answer`] for text: V3 records, a V2 payload, or the hex of a
+/// [`answer_outcome`] for text: V3 records, a V2 payload, or the hex of a
 /// whole serial frame, as `inspect_text` reads them.
-pub fn decode_answer_text(text: &str, hint: Hint) -> Option<Outcome> {
+pub fn answer_outcome_text(text: &str, hint: Hint) -> Option<Outcome> {
     match crate::inspect::hex_frame(text) {
-        Some(bytes) => decode_answer(&bytes, hint),
-        None => decode_answer(text.as_bytes(), hint),
+        Some(bytes) => answer_outcome(&bytes, hint),
+        None => answer_outcome(text.as_bytes(), hint),
     }
 }
 
@@ -153,16 +153,16 @@ mod tests {
     #[test]
     fn requests_have_no_outcome() {
         let request = b"CZ0040300CJ012247300123456CA00201CB0041250CD0010CE003978";
-        assert_eq!(decode_answer(request, Hint::Auto), None);
+        assert_eq!(answer_outcome(request, Hint::Auto), None);
         assert_eq!(
-            decode_answer(b"0100005510110978REF-000042A010B010", Hint::Auto),
+            answer_outcome(b"0100005510110978REF-000042A010B010", Hint::Auto),
             None
         );
         let frame: String = crate::frame::encode_frame(b"017000091101978          ")
             .iter()
             .map(|b| format!("{b:02X} "))
             .collect();
-        let o = decode_answer_text(&frame, Hint::Auto).unwrap();
+        let o = answer_outcome_text(&frame, Hint::Auto).unwrap();
         assert_eq!(o.status, Status::Declined);
         assert_eq!(o.amount, Some(9110));
     }

@@ -9,6 +9,7 @@ use thiserror::Error;
 use super::config::ConfigError;
 use crate::amount::AmountError;
 use crate::currency::UnknownCurrency;
+use crate::journal::JournalError;
 use crate::v2::V2Error;
 use crate::v3::EncodeError;
 
@@ -129,6 +130,9 @@ pub enum Error {
     /// Cancelled before the request left this machine.
     #[error("cancelled before the request was sent")]
     Cancelled,
+    /// The journal could not record the request, so it was not sent.
+    #[error("journal: {0}; nothing was sent")]
+    Journal(#[from] JournalError),
 }
 
 impl Error {
@@ -140,7 +144,7 @@ impl Error {
 
     /// A stable code for bindings: `CONCERT_INVALID_REQUEST`,
     /// `CONCERT_CONFIG`, `CONCERT_BUSY`, `CONCERT_CONNECT`, `CONCERT_PORT`,
-    /// `CONCERT_NOT_DELIVERED`, `CONCERT_CANCELLED`.
+    /// `CONCERT_NOT_DELIVERED`, `CONCERT_CANCELLED`, `CONCERT_JOURNAL`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::InvalidRequest(_) => "CONCERT_INVALID_REQUEST",
@@ -150,6 +154,7 @@ impl Error {
             Error::PortOpen { .. } => "CONCERT_PORT",
             Error::NotDelivered(_) => "CONCERT_NOT_DELIVERED",
             Error::Cancelled => "CONCERT_CANCELLED",
+            Error::Journal(_) => "CONCERT_JOURNAL",
         }
     }
 }

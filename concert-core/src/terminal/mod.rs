@@ -15,9 +15,10 @@ pub mod wire;
 mod workers;
 
 pub use crate::transport::CancelToken;
-pub use answer::{decode_answer, decode_answer_text, outcome_of_answer};
+pub use answer::{answer_outcome, answer_outcome_text, outcome_of_answer};
 pub use client::{Pending, Terminal};
 pub use config::{ConfigError, Connection, Parity, Protocol, SerialLine, TerminalConfig, Timeouts};
+pub use decode::decode_answer;
 pub use encode::encode_request;
 pub use error::{Error, RequestError};
 pub use event::Event;
