@@ -2145,6 +2145,28 @@ concert_result concert_simulator_config_set_card_number(concert_simulator_config
                                                         const char *card_number);
 
 /**
+ * The card the simulated card holder presents, by name: `cb-contact`
+ * (the default), `cb-contactless`, `amex-contact`, `amex-contactless`. It
+ * sets a V3 approval's application (`CC`) and read mode (`CI`).
+ *
+ * # Safety
+ * `config` is NULL or live; `payment_type` is NULL or a NUL-terminated
+ * string.
+ */
+concert_result concert_simulator_config_set_payment_type(concert_simulator_config *config,
+                                                         const char *payment_type);
+
+/**
+ * The merchant contract number the terminal reports (`CG`), 1 to 10
+ * printable characters (checked by `concert_simulator_start`).
+ *
+ * # Safety
+ * `config` is NULL or live; `contract` is NULL or a NUL-terminated string.
+ */
+concert_result concert_simulator_config_set_contract(concert_simulator_config *config,
+                                                     const char *contract);
+
+/**
  * The ticket text to send when a ticket is asked for, instead of the
  * generated one.
  *

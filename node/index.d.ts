@@ -139,6 +139,8 @@ export interface NativeDecoded {
   error?: string
   /** The byte where reading stopped. */
   offset?: number
+  /** What a terminal's answer means (none for a request). */
+  outcome?: NativeOutcome
 }
 
 /** An echoed field that differs from what was sent. */
@@ -323,6 +325,11 @@ export interface NativeOutcome {
   receipt?: NativeReceipt
   /** The ticket's text (same as `receipt.text`). */
   receiptText?: string
+  /**
+   * Every ticket, in order (one per copy when the terminal sends the
+   * customer's and the merchant's apart).
+   */
+  receipts: Array<NativeReceipt>
   /** Echoed fields that differ from the request. */
   echoMismatches: Array<NativeEchoMismatch>
   /** Every record received, in order, as `[name, value]`, card numbers masked. */
@@ -488,6 +495,13 @@ export interface SimulatorOptions {
   currencies?: Array<string>
   /** `CZ` put in answers (default: the request's). */
   answerVersion?: string
+  /**
+   * The card presented, which sets `CC` and `CI`: `cb-contact`
+   * (default), `cb-contactless`, `amex-contact`, `amex-contactless`.
+   */
+  paymentType?: string
+  /** Merchant contract number sent in `CG` (1 to 10 characters). */
+  contract?: string
   /** Faults to inject. */
   faults?: SimulatorFaults
 }

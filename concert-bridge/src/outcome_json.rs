@@ -31,6 +31,7 @@ pub struct OutcomeJson {
     private_data: Option<String>,
     protocol_version: Option<String>,
     receipt: Option<ReceiptJson>,
+    receipts: Vec<ReceiptJson>,
     echo_mismatches: Vec<Value>,
     in_doubt_cause: Option<String>,
     journal_entry: Option<i64>,
@@ -103,14 +104,8 @@ impl OutcomeJson {
             contract: o.contract.clone(),
             private_data: o.private_data.clone(),
             protocol_version: o.protocol_version.clone(),
-            receipt: o.receipt.as_ref().map(|r| ReceiptJson {
-                copy: r.copy.map(copy_name),
-                format: match r.format {
-                    ReceiptFormat::Text => "text",
-                    ReceiptFormat::Html => "html",
-                },
-                text: r.text.clone(),
-            }),
+            receipt: o.receipt.as_ref().map(ReceiptJson::new),
+            receipts: o.receipts.iter().map(ReceiptJson::new).collect(),
             echo_mismatches: o
                 .echo_mismatches
                 .iter()
@@ -149,6 +144,19 @@ impl OutcomeJson {
                     })
                 })
                 .collect(),
+        }
+    }
+}
+
+impl ReceiptJson {
+    fn new(r: &concert_core::v3::Receipt) -> ReceiptJson {
+        ReceiptJson {
+            copy: r.copy.map(copy_name),
+            format: match r.format {
+                ReceiptFormat::Text => "text",
+                ReceiptFormat::Html => "html",
+            },
+            text: r.text.clone(),
         }
     }
 }

@@ -309,6 +309,15 @@ pub struct SimulateArgs {
     /// Card number the simulated terminal reads.
     #[arg(long, value_name = "DIGITS")]
     pub card_number: Option<String>,
+    /// Card the simulated card holder presents, which sets the V3 answer's
+    /// application (CC) and read mode (CI): cb-contact, cb-contactless,
+    /// amex-contact, amex-contactless.
+    #[arg(long, value_name = "TYPE", default_value = "cb-contact")]
+    pub payment_type: String,
+    /// Merchant (seller) contract number the terminal reports in CG (1 to
+    /// 10 characters).
+    #[arg(long, value_name = "TEXT")]
+    pub contract: Option<String>,
     /// Fault: answer NAK to the first N request frames (serial).
     #[arg(long, value_name = "N", default_value = "0")]
     pub nak_first: u32,
@@ -327,6 +336,9 @@ pub struct SimulateArgs {
     /// Fault: accept transactions but never answer them.
     #[arg(long)]
     pub never_answer: bool,
+    /// Fault (TCP): keep the socket open after answering.
+    #[arg(long)]
+    pub keep_open: bool,
 }
 
 /// A frame to decode.

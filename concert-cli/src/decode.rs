@@ -3,6 +3,7 @@
 use std::io::Read;
 
 use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_text};
+use concert_core::terminal::{Outcome, answer_outcome, answer_outcome_text};
 use serde_json::{Value, json};
 
 use crate::cli::DecodeArgs;
@@ -16,7 +17,7 @@ pub fn run(args: &DecodeArgs) -> Result<u8, CliError> {
         (_, true) => Hint::V3,
         _ => Hint::Auto,
     };
-    let inspected = if args.frame == "-" {
+    let bytes = if args.frame == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
             .read_to_end(&mut bytes)
@@ -25,18 +26,29 @@ pub fn run(args: &DecodeArgs) -> Result<u8, CliError> {
         while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             bytes.pop();
         }
-        match std::str::from_utf8(&bytes) {
-            Ok(text) => inspect_text(text, hint),
-            Err(_) => inspect(&bytes, hint),
-        }
+        bytes
     } else {
-        inspect_text(&args.frame, hint)
+        args.frame.clone().into_bytes()
+    };
+    let inspected = match std::str::from_utf8(&bytes) {
+        Ok(text) => inspect_text(text, hint),
+        Err(_) => inspect(&bytes, hint),
     }
     .map_err(|e| CliError::flag("FRAME", e))?;
+    // What an answer means, through the code a transaction's answer takes.
+    let outcome = match std::str::from_utf8(&bytes) {
+        Ok(text) => answer_outcome_text(text, hint),
+        Err(_) => answer_outcome(&bytes, hint),
+    };
     if args.json {
-        output::print_json(&to_json(&inspected));
+        let mut value = to_json(&inspected);
+        if let Some(outcome) = &outcome {
+            value["outcome"] =
+                serde_json::to_value(output::OutcomeJson::new(outcome)).unwrap_or(Value::Null);
+        }
+        output::print_json(&value);
     } else {
-        out!("{}", human(&inspected));
+        out!("{}", human(&inspected, outcome.as_ref()));
     }
     Ok(exit::OK)
 }
@@ -66,7 +78,7 @@ fn to_json(i: &Inspected) -> Value {
     })
 }
 
-fn human(i: &Inspected) -> String {
+fn human(i: &Inspected, outcome: Option<&Outcome>) -> String {
     let mut lines = vec![format!(
         "{} ({}{})",
         i.protocol,
@@ -80,11 +92,14 @@ fn human(i: &Inspected) -> String {
     fn walk(lines: &mut Vec<String>, fields: &[InspectedField], depth: usize) {
         let width = fields.iter().map(|f| f.name.len()).max().unwrap_or(0);
         for f in fields {
-            let meaning = f
-                .meaning
-                .as_deref()
-                .map(|m| format!("  ({m})"))
-                .unwrap_or_default();
+            let meaning = if f.name == "AK" {
+                "  (ticket: its text is shown below)".to_owned()
+            } else {
+                f.meaning
+                    .as_deref()
+                    .map(|m| format!("  ({m})"))
+                    .unwrap_or_default()
+            };
             lines.push(format!(
                 "{:indent$}{:<width$}  {:?}{meaning}",
                 "",
@@ -96,5 +111,9 @@ fn human(i: &Inspected) -> String {
         }
     }
     walk(&mut lines, &i.fields, 0);
+    if let Some(outcome) = outcome {
+        lines.push(String::new());
+        lines.push(output::human(outcome, i.protocol == "v2"));
+    }
     lines.join("\n")
 }

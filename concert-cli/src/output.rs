@@ -5,6 +5,7 @@ use std::io::Write;
 
 use concert_core::amount::format_decimal;
 use concert_core::terminal::Outcome;
+use concert_core::v3::ReceiptCopy;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -125,11 +126,28 @@ pub fn human(o: &Outcome, v2: bool) -> String {
                 .map_or("request", |r| r.operation.name())
         ));
     }
-    if let Some(receipt) = &o.receipt {
-        lines.push("  receipt:".to_owned());
+    let receipts = if o.receipts.is_empty() {
+        o.receipt.iter().collect::<Vec<_>>()
+    } else {
+        o.receipts.iter().collect()
+    };
+    let several = receipts.len() > 1;
+    for receipt in receipts {
+        lines.push(match receipt.copy.map(copy_name) {
+            Some(copy) if several => format!("  receipt ({copy} copy):"),
+            _ => "  receipt:".to_owned(),
+        });
         for line in receipt.text.lines() {
             lines.push(format!("    | {line}"));
         }
     }
     lines.join("\n")
+}
+
+fn copy_name(c: ReceiptCopy) -> &'static str {
+    match c {
+        ReceiptCopy::Customer => "customer",
+        ReceiptCopy::Merchant => "merchant",
+        ReceiptCopy::Both => "both",
+    }
 }

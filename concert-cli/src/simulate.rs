@@ -4,7 +4,9 @@
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 
-use concert_core::sim::{Faults, Script, SimProtocol, SimTransport, Simulator, SimulatorConfig};
+use concert_core::sim::{
+    Faults, Script, SimError, SimProtocol, SimTransport, Simulator, SimulatorConfig,
+};
 
 use crate::cli::SimulateArgs;
 use crate::exit::{self, CliError};
@@ -71,6 +73,14 @@ pub fn config(args: &SimulateArgs) -> Result<(SimulatorConfig, Vec<Script>), Cli
     if let Some(card) = &args.card_number {
         config.card_number = card.clone();
     }
+    config.payment_type = args
+        .payment_type
+        .parse()
+        .map_err(|e| CliError::flag("--payment-type", e))?;
+    if let Some(contract) = &args.contract {
+        config.contract = contract.clone();
+    }
+    config.answer_faults.keep_open_after_answer = args.keep_open;
     config.faults = Faults {
         nak_first_frames: args.nak_first,
         corrupt_lrc_first: args.corrupt_lrc,
@@ -81,14 +91,12 @@ pub fn config(args: &SimulateArgs) -> Result<(SimulatorConfig, Vec<Script>), Cli
         ..Faults::default()
     };
     config.validate().map_err(|e| {
-        CliError::flag(
-            if args.card_number.is_some() {
-                "--card-number"
-            } else {
-                "--protocol"
-            },
-            e,
-        )
+        let flag = match &e {
+            SimError::Config(text) if text.starts_with("contract") => "--contract",
+            _ if args.card_number.is_some() => "--card-number",
+            _ => "--protocol",
+        };
+        CliError::flag(flag, e)
     })?;
     Ok((config, scripts))
 }
@@ -120,7 +128,7 @@ pub fn run(args: &SimulateArgs) -> Result<u8, CliError> {
     let _ = stop_rx.recv();
     log::info!(
         "stopping the simulator after {} request(s)",
-        sim.journal().len()
+        sim.journal_total()
     );
     sim.stop();
     Ok(exit::OK)

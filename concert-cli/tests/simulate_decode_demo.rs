@@ -211,3 +211,90 @@ fn closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(status.code(), Some(0), "{stderr}");
 }
+
+/// A V3 approval carrying `text` as a Windows-1252 ticket, and a second,
+/// merchant copy in ISO-8859-15, base64 without padding.
+fn answer_with_tickets() -> String {
+    fn zt(ck: &str, bytes: &[u8]) -> String {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes);
+        let inner = format!("CK003{ck}AK{:03}{b64}", b64.len());
+        format!("ZT{:03}{inner}", inner.len())
+    }
+    format!(
+        "CZ0040300CJ012247300123456CA00201CB0041250CD0010CE003978AE00210CC003001AC006123456AA016497010######7894{}{}",
+        zt("100", b"\xe0 bient\xf4t\n12,50 \x80"),
+        zt("110", b"COMMERCANT\n12,50 \xa4"),
+    )
+}
+
+#[test]
+fn decode_says_what_an_answer_means() {
+    let answer = answer_with_tickets();
+    let r = run(&["decode", &answer, "--json"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let out = r.json();
+    let o = &out["outcome"];
+    assert_eq!(o["status"], "approved");
+    assert_eq!(o["reason_code"], Value::Null);
+    assert_eq!(o["amount"], 1250);
+    assert_eq!(o["currency"], "EUR");
+    assert_eq!(o["card_number"], "497010######7894");
+    assert_eq!(o["authorization_number"], "123456");
+    assert_eq!(o["application"]["code"], "001");
+    assert_eq!(o["receipt"]["text"], "à bientôt\n12,50 €");
+    assert_eq!(o["receipts"][1]["text"], "COMMERCANT\n12,50 €");
+    assert_eq!(o["receipts"][1]["copy"], "merchant");
+    let r = run(&["decode", &answer]);
+    assert!(
+        r.stdout.contains("| à bientôt\n    | 12,50 €"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("characters of base64"), "{}", r.stdout);
+    // A decline says so; a request has no outcome.
+    let r = run(&[
+        "decode",
+        "CZ0040300CA00201CB0041250CD0010CE003978AE00201AF00204",
+        "--json",
+    ]);
+    assert_eq!(r.json()["outcome"]["status"], "declined");
+    assert_eq!(r.json()["outcome"]["reason_code"], "04");
+    let r = run(&[
+        "decode",
+        "CZ0040300CA00201CB0041250CD0010CE003978",
+        "--json",
+    ]);
+    assert_eq!(r.json().get("outcome"), None);
+}
+
+#[test]
+fn simulate_payment_type_and_contract() {
+    let sim = Background::start(&[
+        "simulate",
+        "--tcp",
+        "127.0.0.1:0",
+        "--payment-type",
+        "amex-contactless",
+        "--contract",
+        "424242",
+    ]);
+    let r = run(&[
+        "pay",
+        "--amount",
+        "4.20",
+        "--tcp",
+        &sim.first_line.clone(),
+        "--json",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.json()["application"]["code"], "00D");
+    assert_eq!(r.json()["read_mode"], "contactless");
+    assert_eq!(r.json()["contract"], "424242");
+    let (code, _) = sim.stop_with("TERM");
+    assert_eq!(code, Some(0));
+    common::assert_usage_error(
+        &["simulate", "--tcp", "127.0.0.1:0", "--payment-type", "visa"],
+        "--payment-type",
+    );
+}

@@ -102,7 +102,8 @@ pub fn inspect_text(input: &str, hint: Hint) -> Result<Inspected, InspectError> 
     }
 }
 
-fn hex_frame(input: &str) -> Option<Vec<u8>> {
+/// The bytes of a serial frame written in hex, if `input` is one.
+pub(crate) fn hex_frame(input: &str) -> Option<Vec<u8>> {
     let digits: Vec<u8> = input.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     if digits.len() < 8 || digits.len() % 2 != 0 || !digits.iter().all(u8::is_ascii_hexdigit) {
         return None;

@@ -261,9 +261,14 @@ fn an_answer_over_1024_bytes_with_a_receipt() {
     let outcome = terminal.transact(&request).unwrap();
     assert_eq!(outcome.status, Status::Approved);
     assert!(outcome.raw_answer.as_ref().unwrap().len() > 1024);
-    let receipt = outcome.receipt.unwrap();
-    assert_eq!(receipt.text, ticket);
-    assert_eq!(receipt.copy, Some(ReceiptCopy::Both));
+    // Both copies asked for: one ticket each.
+    let copies: Vec<_> = outcome.receipts.iter().map(|r| r.copy).collect();
+    assert_eq!(
+        copies,
+        [Some(ReceiptCopy::Customer), Some(ReceiptCopy::Merchant)]
+    );
+    assert!(outcome.receipts.iter().all(|r| r.text == ticket));
+    assert_eq!(outcome.receipt.as_ref(), outcome.receipts.first());
 }
 
 #[test]

@@ -259,6 +259,45 @@ pub unsafe extern "C" fn concert_simulator_config_set_card_number(
     })
 }
 
+/// The card the simulated card holder presents, by name: `cb-contact`
+/// (the default), `cb-contactless`, `amex-contact`, `amex-contactless`. It
+/// sets a V3 approval's application (`CC`) and read mode (`CI`).
+///
+/// # Safety
+/// `config` is NULL or live; `payment_type` is NULL or a NUL-terminated
+/// string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_simulator_config_set_payment_type(
+    config: *mut concert_simulator_config,
+    payment_type: *const c_char,
+) -> concert_result {
+    with_sim_config(config, "set_payment_type", |c| {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let name = unsafe { text(payment_type) }?;
+        c.payment_type = name.parse().map_err(|e: String| {
+            Failure::new(concert_result::CONCERT_RESULT_INVALID_ARGUMENT, e)
+        })?;
+        Ok(())
+    })
+}
+
+/// The merchant contract number the terminal reports (`CG`), 1 to 10
+/// printable characters (checked by `concert_simulator_start`).
+///
+/// # Safety
+/// `config` is NULL or live; `contract` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_simulator_config_set_contract(
+    config: *mut concert_simulator_config,
+    contract: *const c_char,
+) -> concert_result {
+    with_sim_config(config, "set_contract", |c| {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        c.contract = unsafe { text(contract) }?.to_owned();
+        Ok(())
+    })
+}
+
 /// The ticket text to send when a ticket is asked for, instead of the
 /// generated one.
 ///
@@ -434,7 +473,7 @@ pub unsafe extern "C" fn concert_simulator_request_count(
         let sim = unsafe { borrow(simulator) }?;
         // SAFETY: caller contract.
         let out_count = unsafe { out(out_count) }?;
-        *out_count = sim.simulator.journal().len();
+        *out_count = sim.simulator.journal_total();
         Ok(())
     })
 }

@@ -20,7 +20,9 @@ function decode(frame, options = {}) {
     error.offset = decoded.offset
     throw error
   }
-  return { protocol: decoded.protocol, kind: decoded.kind, serialFrame: decoded.serialFrame, fields: decoded.fields }
+  const out = { protocol: decoded.protocol, kind: decoded.kind, serialFrame: decoded.serialFrame, fields: decoded.fields }
+  if (decoded.outcome !== undefined) out.outcome = decoded.outcome
+  return out
 }
 
 /** The serial ports of this machine, known terminals flagged. */

@@ -140,6 +140,8 @@ export interface Outcome {
   receipt?: Receipt
   /** Same as `receipt.text`. */
   receiptText?: string
+  /** Every ticket, in order (one per copy when sent apart). */
+  receipts: Receipt[]
   echoMismatches: Array<{ field: string; sent: string; received: string }>
   /** Every record received, in order, card numbers masked. */
   records: Array<[string, string]>
@@ -260,6 +262,10 @@ export interface SimulatorOptions {
   answerDelayMs?: number
   cardNumber?: string
   receiptText?: string
+  /** The card presented: sets CC and CI. */
+  paymentType?: 'cb-contact' | 'cb-contactless' | 'amex-contact' | 'amex-contactless'
+  /** Merchant contract number (CG), 1 to 10 characters. */
+  contract?: string
   /** Accepted currencies, default ['EUR']. */
   currencies?: string[]
   answerVersion?: string
@@ -306,6 +312,8 @@ export interface Decoded {
   kind: 'v3' | 'v2-request-e' | 'v2-request-e+' | 'v2-answer-25' | 'v2-answer-80'
   serialFrame: boolean
   fields: DecodedField[]
+  /** What a terminal's answer means, as a transaction's outcome says it (absent for a request). */
+  outcome?: Outcome
 }
 
 /** Reads a V2 payload, V3 message or serial frame (bytes, text or hex). */

@@ -2,11 +2,13 @@
 //! field by field by the core's `inspect`, card numbers masked.
 
 use concert_core::inspect::{Hint, InspectedField, inspect, inspect_text};
+use concert_core::terminal::{answer_outcome, answer_outcome_text};
 use napi::Either;
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
 use crate::error::{Result, invalid};
+use crate::outcome::NativeOutcome;
 
 /// One field or record.
 #[napi(object, object_from_js = false)]
@@ -36,6 +38,8 @@ pub struct NativeDecoded {
     pub error: Option<String>,
     /// The byte where reading stopped.
     pub offset: Option<u32>,
+    /// What a terminal's answer means (none for a request).
+    pub outcome: Option<NativeOutcome>,
 }
 
 fn field(f: InspectedField) -> NativeField {
@@ -65,8 +69,16 @@ pub fn native_decode(frame: Either<String, Buffer>, hint: Option<String>) -> Res
         Either::A(text) => inspect_text(text, hint),
         Either::B(bytes) => inspect(bytes, hint),
     };
+    let outcome = || {
+        match &frame {
+            Either::A(text) => answer_outcome_text(text, hint),
+            Either::B(bytes) => answer_outcome(bytes, hint),
+        }
+        .map(NativeOutcome::from)
+    };
     Ok(match result {
         Ok(i) => NativeDecoded {
+            outcome: outcome(),
             protocol: Some(i.protocol.to_owned()),
             kind: Some(i.kind.to_owned()),
             serial_frame: i.serial_frame,
@@ -81,6 +93,7 @@ pub fn native_decode(frame: Either<String, Buffer>, hint: Option<String>) -> Res
             fields: Vec::new(),
             offset: Some(u32::try_from(e.offset).unwrap_or(u32::MAX)),
             error: Some(e.message),
+            outcome: None,
         },
     })
 }

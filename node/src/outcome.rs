@@ -90,6 +90,9 @@ pub struct NativeOutcome {
     pub receipt: Option<NativeReceipt>,
     /// The ticket's text (same as `receipt.text`).
     pub receipt_text: Option<String>,
+    /// Every ticket, in order (one per copy when the terminal sends the
+    /// customer's and the merchant's apart).
+    pub receipts: Vec<NativeReceipt>,
     /// Echoed fields that differ from the request.
     pub echo_mismatches: Vec<NativeEchoMismatch>,
     /// Every record received, in order, as `[name, value]`, card numbers masked.
@@ -169,11 +172,13 @@ fn number(amount: u64) -> f64 {
 
 impl From<Outcome> for NativeOutcome {
     fn from(o: Outcome) -> NativeOutcome {
-        let receipt = o.receipt.map(|r| NativeReceipt {
+        let native = |r: concert_core::v3::Receipt| NativeReceipt {
             copy: r.copy.map(|c| copy_name(c).to_owned()),
             format: format_name(r.format).to_owned(),
             text: r.text,
-        });
+        };
+        let receipt = o.receipt.map(native);
+        let receipts = o.receipts.into_iter().map(native).collect();
         NativeOutcome {
             status: o.status.as_str().to_owned(),
             operation: o.operation.name().to_owned(),
@@ -202,6 +207,7 @@ impl From<Outcome> for NativeOutcome {
             private_data: o.private_data,
             receipt_text: receipt.as_ref().map(|r| r.text.clone()),
             receipt,
+            receipts,
             echo_mismatches: o
                 .echo_mismatches
                 .into_iter()

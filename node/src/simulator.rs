@@ -60,6 +60,11 @@ pub struct SimulatorOptions {
     pub currencies: Option<Vec<String>>,
     /// `CZ` put in answers (default: the request's).
     pub answer_version: Option<String>,
+    /// The card presented, which sets `CC` and `CI`: `cb-contact`
+    /// (default), `cb-contactless`, `amex-contact`, `amex-contactless`.
+    pub payment_type: Option<String>,
+    /// Merchant contract number sent in `CG` (1 to 10 characters).
+    pub contract: Option<String>,
     /// Faults to inject.
     pub faults: Option<SimulatorFaults>,
 }
@@ -154,6 +159,12 @@ fn config(o: SimulatorOptions) -> Result<SimulatorConfig> {
             .map_err(invalid)?;
     }
     c.answer_version = o.answer_version;
+    if let Some(payment_type) = &o.payment_type {
+        c.payment_type = payment_type.parse().map_err(invalid)?;
+    }
+    if let Some(contract) = o.contract {
+        c.contract = contract;
+    }
     let f = o.faults.unwrap_or_default();
     c.faults = Faults {
         nak_first_frames: f.nak_first_frames.unwrap_or(0),

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_text};
 use concert_core::mask::mask_pan;
+use concert_core::terminal::{Outcome, answer_outcome, answer_outcome_text};
 use concert_core::v3::DecodeOptions;
 use concert_core::v3::tags::AA;
 use concert_core::v3::tlv::{Tag, TlvRecord, decode_records, latin1};
@@ -15,6 +16,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 
 use crate::amount::type_name;
 use crate::errors::{config_error, new_error};
+use crate::outcome::PyOutcome;
 
 /// One field or record of a decoded frame.
 #[pyclass(name = "Field", module = "concert_tpe", frozen)]
@@ -88,6 +90,16 @@ impl PyField {
 pub struct PyDecoded {
     body: Body,
     explained: OnceLock<Inspected>,
+    /// The input as given (text or bytes) and the hint, for `outcome`; a
+    /// checked V3 body is its own input.
+    input: Option<(Input, Hint)>,
+    outcome: OnceLock<Option<Outcome>>,
+}
+
+/// What `decode` was given.
+enum Input {
+    Text(String),
+    Bytes(Vec<u8>),
 }
 
 enum Body {
@@ -108,10 +120,12 @@ struct RecordSpan {
 }
 
 impl PyDecoded {
-    fn new(inspected: Inspected) -> PyDecoded {
+    fn new(inspected: Inspected, input: Input, hint: Hint) -> PyDecoded {
         PyDecoded {
             body: Body::Explained,
             explained: OnceLock::from(inspected),
+            input: Some((input, hint)),
+            outcome: OnceLock::new(),
         }
     }
 
@@ -170,6 +184,8 @@ fn check_plain_v3(bytes: &[u8], hint: Hint) -> Option<PyDecoded> {
             records,
         },
         explained: OnceLock::new(),
+        input: None,
+        outcome: OnceLock::new(),
     })
 }
 
@@ -237,6 +253,26 @@ impl PyDecoded {
         Ok(pairs)
     }
 
+    /// What the frame means when it is a terminal's answer (the same
+    /// `Outcome` a transaction gives, minus what only the request knows);
+    /// `None` for a request.
+    #[getter]
+    fn outcome(&self) -> Option<PyOutcome> {
+        self.outcome
+            .get_or_init(|| match (&self.body, &self.input) {
+                (Body::CheckedV3 { payload, .. }, _) => answer_outcome(payload, Hint::V3),
+                (Body::Explained, Some((Input::Text(text), hint))) => {
+                    answer_outcome_text(text, *hint)
+                }
+                (Body::Explained, Some((Input::Bytes(bytes), hint))) => {
+                    answer_outcome(bytes, *hint)
+                }
+                (Body::Explained, None) => None,
+            })
+            .clone()
+            .map(|inner| PyOutcome { inner })
+    }
+
     /// The value of the first field named `name`.
     fn __getitem__(&self, name: &str) -> PyResult<String> {
         self.inspected()?
@@ -271,6 +307,11 @@ impl PyDecoded {
             .map(|f| field_dict(py, f))
             .collect::<PyResult<Vec<_>>>()?;
         d.set_item("fields", fields)?;
+        let outcome = match self.outcome() {
+            Some(outcome) => Some(Bound::new(py, outcome)?.call_method0("to_dict")?),
+            None => None,
+        };
+        d.set_item("outcome", outcome)?;
         Ok(d)
     }
 
@@ -308,14 +349,16 @@ pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyRes
         }
         let text = text.into_owned();
         py.detach(|| inspect_text(&text, hint))
+            .map(|inspected| (inspected, Input::Text(text)))
     } else if let Ok(bytes) = frame.cast::<PyBytes>() {
         let bytes = bytes.as_bytes();
         if let Some(checked) = check_plain_v3(bytes, hint) {
             return Ok(checked);
         }
-        inspect(bytes, hint)
+        inspect(bytes, hint).map(|inspected| (inspected, Input::Bytes(bytes.to_vec())))
     } else if let Ok(bytes) = frame.cast::<PyByteArray>() {
-        inspect(&bytes.to_vec(), hint)
+        let bytes = bytes.to_vec();
+        inspect(&bytes, hint).map(|inspected| (inspected, Input::Bytes(bytes)))
     } else {
         return Err(PyTypeError::new_err(format!(
             "frame must be bytes or str, not {}",
@@ -323,7 +366,7 @@ pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyRes
         )));
     };
     match result {
-        Ok(inner) => Ok(PyDecoded::new(inner)),
+        Ok((inner, input)) => Ok(PyDecoded::new(inner, input, hint)),
         Err(e) => {
             let err = new_error(py, "ProtocolError", e.to_string(), "CONCERT_PROTOCOL");
             err.value(py).setattr("offset", e.offset)?;

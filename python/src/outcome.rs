@@ -181,6 +181,13 @@ impl PyOutcome {
         self.inner.receipt.as_ref().map(|r| r.text.clone())
     }
 
+    /// Every ticket's text, in order: one per copy when the terminal sends
+    /// the customer's and the merchant's apart.
+    #[getter]
+    fn receipts(&self) -> Vec<String> {
+        self.inner.receipts.iter().map(|r| r.text.clone()).collect()
+    }
+
     /// Ticket format: `text` or `html`.
     #[getter]
     fn receipt_format(&self) -> Option<&'static str> {
@@ -280,6 +287,7 @@ impl PyOutcome {
             "contract",
             "private_data",
             "receipt",
+            "receipts",
             "receipt_format",
             "receipt_copy",
             "records",

@@ -60,7 +60,7 @@ impl PySimulator {
         script="approve", answer_delay=0.0, card_number=None, receipt_text=None,
         currencies=None, allow=None, answer_version=None, nak_first_frames=0,
         corrupt_lrc_first=0, stray_bytes=None, split_writes=false, skip_final_eot=false,
-        close_mid_answer=false, never_answer=false))]
+        close_mid_answer=false, never_answer=false, payment_type="cb-contact", contract=None))]
     // `..Faults::default()` while every fault is named: faults the core
     // adds later stay off here until they are offered.
     #[allow(clippy::too_many_arguments, clippy::needless_update)]
@@ -84,6 +84,8 @@ impl PySimulator {
         skip_final_eot: bool,
         close_mid_answer: bool,
         never_answer: bool,
+        payment_type: &str,
+        contract: Option<String>,
     ) -> PyResult<PySimulator> {
         let protocol = match protocol.trim().to_ascii_lowercase().as_str() {
             "v2" | "v2e" | "v2e+" => SimProtocol::V2,
@@ -131,6 +133,10 @@ impl PySimulator {
         }
         if let Some(card) = card_number {
             config.card_number = card;
+        }
+        config.payment_type = payment_type.parse().map_err(config_error)?;
+        if let Some(contract) = contract {
+            config.contract = contract;
         }
         if let Some(currencies) = currencies {
             config.currencies = currencies;

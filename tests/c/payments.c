@@ -91,6 +91,38 @@ static void approved_over_tcp(void) {
     concert_simulator_free(sim);
 }
 
+/* A ticket with accented letters and the euro sign comes back exact (UTF-8). */
+static void receipt_with_accents_and_the_euro(void) {
+    static const char text[] = "\xc3\xa0 bient\xc3\xb4t\n12,50 \xe2\x82\xac";
+    concert_simulator_config *cfg = NULL;
+    concert_simulator *sim = NULL;
+    CHECK_OK(concert_simulator_config_new(&cfg));
+    CHECK_OK(concert_simulator_config_set_receipt_text(cfg, text));
+    CHECK_OK(concert_simulator_config_set_payment_type(cfg, "amex-contactless"));
+    CHECK(concert_simulator_config_set_payment_type(cfg, "visa") ==
+          CONCERT_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(concert_simulator_config_set_contract(cfg, "424242"));
+    CHECK_OK(concert_simulator_start(cfg, &sim));
+    concert_simulator_config_free(cfg);
+    concert_terminal *terminal = tcp_terminal_for(sim);
+    CHECK(terminal != NULL);
+    concert_request *request = NULL;
+    CHECK_OK(concert_request_new(CONCERT_OPERATION_PAY, &request));
+    CHECK_OK(concert_request_set_amount_decimal(request, "12.50", "EUR"));
+    CHECK_OK(concert_request_set_receipt(request, CONCERT_RECEIPT_COPY_CUSTOMER,
+                                         CONCERT_RECEIPT_FORMAT_TEXT));
+    concert_outcome *outcome = NULL;
+    CHECK_OK(concert_terminal_transact(terminal, request, &outcome));
+    CHECK(concert_outcome_status(outcome) == CONCERT_STATUS_APPROVED);
+    CHECK(str_eq(concert_outcome_receipt_text(outcome), text));
+    CHECK(str_eq(concert_outcome_application_code(outcome), "00D"));
+    CHECK(str_eq(concert_outcome_contract(outcome), "424242"));
+    concert_outcome_free(outcome);
+    concert_request_free(request);
+    concert_terminal_free(terminal);
+    concert_simulator_free(sim);
+}
+
 static void declined_over_tcp(void) {
     concert_simulator *sim = start_tcp_sim(0, 0);
     CHECK(sim != NULL);
@@ -283,6 +315,7 @@ static void version_matches_the_header(void) {
 int main(void) {
     RUN(version_matches_the_header);
     RUN(approved_over_tcp);
+    RUN(receipt_with_accents_and_the_euro);
     RUN(declined_over_tcp);
     RUN(partial_approval);
     RUN(in_doubt_when_the_answer_is_cut);

@@ -143,6 +143,8 @@ static void null_handles_everywhere(void) {
     CHECK_RC(concert_simulator_config_set_fault(NULL, CONCERT_SIM_FAULT_SPLIT_WRITES, 1), NUL);
     CHECK_RC(concert_simulator_config_set_card_number(NULL, "4970100000000000"), NUL);
     CHECK_RC(concert_simulator_config_set_receipt_text(NULL, "x"), NUL);
+    CHECK_RC(concert_simulator_config_set_payment_type(NULL, "cb-contact"), NUL);
+    CHECK_RC(concert_simulator_config_set_contract(NULL, "424242"), NUL);
     CHECK_RC(concert_simulator_config_last_error(NULL, buf, sizeof buf, &n), NUL);
     CHECK_RC(concert_simulator_start(NULL, &sim), NUL);
     CHECK(sim == SENTINEL);
@@ -261,6 +263,8 @@ static void null_out_pointers_on_live_handles(void) {
     CHECK_RC(concert_simulator_config_set_default_script_name(scfg, NULL), NUL);
     CHECK_RC(concert_simulator_config_set_card_number(scfg, NULL), NUL);
     CHECK_RC(concert_simulator_config_set_receipt_text(scfg, NULL), NUL);
+    CHECK_RC(concert_simulator_config_set_payment_type(scfg, NULL), NUL);
+    CHECK_RC(concert_simulator_config_set_contract(scfg, NULL), NUL);
     CHECK_RC(concert_simulator_config_last_error(scfg, buf, sizeof buf, NULL), NUL);
     /* A simulator started with nowhere to put it would leak: refused. */
     CHECK_RC(concert_simulator_start(scfg, NULL), NUL);
@@ -574,6 +578,8 @@ static void invalid_utf8_in_every_string_argument(void) {
         CHECK_RC(concert_simulator_config_set_default_script_name(scfg, bad), BAD);
         CHECK_RC(concert_simulator_config_set_card_number(scfg, bad), BAD);
         CHECK_RC(concert_simulator_config_set_receipt_text(scfg, bad), BAD);
+        CHECK_RC(concert_simulator_config_set_payment_type(scfg, bad), BAD);
+        CHECK_RC(concert_simulator_config_set_contract(scfg, bad), BAD);
         CHECK_OK(concert_simulator_config_last_error(scfg, message, sizeof message, &n));
         CHECK(strstr(message, "UTF-8") != NULL);
 

@@ -46,11 +46,15 @@ def test_payment_taken(simulator, mode, code):
     assert answer["pos_number"] == "01"
 
 
-def test_busy_terminal_refuses(simulator):
+def test_busy_terminal_leaves_enq_unanswered(simulator, caplog):
+    # A busy V2 terminal does not answer at all: pypostelium gets no ACK
+    # to its ENQ and gives up without sending the request.
     sim = simulator("--pty", "--protocol", "v2e+", "--outcome", "busy")
-    took, answers = start(sim.where, 7.0, "card")
-    assert took
-    assert answers[0]["transaction_result"] == "7"
+    with caplog.at_level(logging.WARNING, logger="pypostelium.pypostelium"):
+        took, answers = start(sim.where, 7.0, "card")
+    assert not took
+    assert answers == []
+    assert "SAME PLAYER TRY AGAIN" in caplog.text
 
 
 def test_corrupt_lrc_is_reported(simulator, caplog):

@@ -40,6 +40,10 @@ pub struct AnswerFaults {
     /// TCP: the answer is written one byte per write, with `TCP_NODELAY`
     /// (serial: see `Faults::split_writes`).
     pub tcp_byte_writes: bool,
+    /// TCP: the terminal keeps the socket open after answering, until the
+    /// cash register closes it or the idle limit passes (as akretion's
+    /// simulator does, and some real terminals).
+    pub keep_open_after_answer: bool,
 }
 
 impl AnswerFaults {

@@ -89,6 +89,120 @@ pub struct SimulatorConfig {
     pub currencies: Vec<u16>,
     /// `CZ` put in answers; `None` echoes the request's.
     pub answer_version: Option<String>,
+    /// The card the simulated card holder presents (V3 `CC` and `CI` of a
+    /// card approval).
+    pub payment_type: PaymentType,
+    /// Merchant (seller) contract number put in `CG`: 1 to 10 printable
+    /// characters.
+    pub contract: String,
+    /// Resource limits.
+    pub limits: SimLimits,
+}
+
+/// The card the simulated card holder presents: what a V3 card approval
+/// says in `CC` (application) and `CI` (read mode) when the request lets
+/// the terminal choose the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PaymentType {
+    /// CB card inserted (`CC=001`, `CI=1`).
+    #[default]
+    CbContact,
+    /// CB card tapped (`CC=00B`, `CI=2`).
+    CbContactless,
+    /// American Express card inserted (`CC=002`, `CI=1`).
+    AmexContact,
+    /// American Express card tapped (`CC=00D`, `CI=2`).
+    AmexContactless,
+}
+
+impl PaymentType {
+    /// Every payment type, with the name [`PaymentType::name`] gives.
+    pub const ALL: [PaymentType; 4] = [
+        PaymentType::CbContact,
+        PaymentType::CbContactless,
+        PaymentType::AmexContact,
+        PaymentType::AmexContactless,
+    ];
+
+    /// Its name: `cb-contact`, `cb-contactless`, `amex-contact`,
+    /// `amex-contactless`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PaymentType::CbContact => "cb-contact",
+            PaymentType::CbContactless => "cb-contactless",
+            PaymentType::AmexContact => "amex-contact",
+            PaymentType::AmexContactless => "amex-contactless",
+        }
+    }
+
+    /// The application code (`CC`) an approval carries.
+    pub fn application_code(self) -> &'static str {
+        match self {
+            PaymentType::CbContact => "001",
+            PaymentType::CbContactless => "00B",
+            PaymentType::AmexContact => "002",
+            PaymentType::AmexContactless => "00D",
+        }
+    }
+
+    /// The read mode (`CI`) an approval carries: `1` contact, `2`
+    /// contactless.
+    pub fn read_mode_code(self) -> &'static str {
+        match self {
+            PaymentType::CbContact | PaymentType::AmexContact => "1",
+            PaymentType::CbContactless | PaymentType::AmexContactless => "2",
+        }
+    }
+}
+
+impl std::str::FromStr for PaymentType {
+    type Err = String;
+
+    /// Reads a name from [`PaymentType::name`], case and `-`/`_`
+    /// insensitive (`cbcontact`, as akretion's simulator spells it, too).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let key: String = text
+            .chars()
+            .filter(|c| !matches!(c, '-' | '_' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        PaymentType::ALL
+            .into_iter()
+            .find(|p| p.name().replace('-', "") == key)
+            .ok_or_else(|| {
+                format!(
+                    "unknown payment type {text:?}: expected one of {}",
+                    PaymentType::ALL.map(PaymentType::name).join(", ")
+                )
+            })
+    }
+}
+
+/// What the simulator holds at most, so that a till gone wrong (or a
+/// hostile peer) cannot exhaust the machine it runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimLimits {
+    /// Journal entries kept; the oldest are dropped beyond it (and counted,
+    /// see `Simulator::journal_dropped`).
+    pub journal_entries: usize,
+    /// TCP connections served at once (one thread each). A real terminal
+    /// serves one at a time; further connections are accepted, journaled
+    /// as refused and closed at once.
+    pub connections: usize,
+    /// TCP: how long a connection may take to deliver its whole request
+    /// (or, with the `keep_open_after_answer` fault, stay open after the
+    /// answer), however it drips its bytes.
+    pub idle: Duration,
+}
+
+impl Default for SimLimits {
+    fn default() -> Self {
+        SimLimits {
+            journal_entries: 10_000,
+            connections: 16,
+            idle: Duration::from_secs(30),
+        }
+    }
 }
 
 impl Default for SimulatorConfig {
@@ -106,9 +220,15 @@ impl Default for SimulatorConfig {
             receipt_text: None,
             currencies: vec![978],
             answer_version: None,
+            payment_type: PaymentType::default(),
+            contract: DEFAULT_CONTRACT.to_owned(),
+            limits: SimLimits::default(),
         }
     }
 }
+
+/// The merchant contract number (`CG`) a default simulator reports.
+pub const DEFAULT_CONTRACT: &str = "1234567";
 
 /// The card number a default simulator reads (a test number that passes
 /// the Luhn check).
@@ -148,6 +268,25 @@ impl SimulatorConfig {
                 "answer version {version:?} is not a printable CZ value"
             )));
         }
+        if self.contract.is_empty()
+            || self.contract.len() > MAX_CONTRACT_LEN
+            || !self.contract.bytes().all(crate::v3::tlv::is_printable)
+        {
+            return Err(SimError::Config(format!(
+                "contract number {:?} must be 1 to {MAX_CONTRACT_LEN} printable characters",
+                self.contract
+            )));
+        }
+        if self.limits.journal_entries == 0 || self.limits.connections == 0 {
+            return Err(SimError::Config(
+                "journal and connection limits must be at least 1".to_owned(),
+            ));
+        }
+        if self.limits.idle.is_zero() {
+            return Err(SimError::Config(
+                "the idle limit must be longer than zero".to_owned(),
+            ));
+        }
         if self.currencies.iter().any(|&c| c > 999) {
             return Err(SimError::Config(
                 "currencies are ISO 4217 numeric codes (at most 999)".to_owned(),
@@ -159,6 +298,9 @@ impl SimulatorConfig {
         Ok(())
     }
 }
+
+/// Longest merchant contract number (`CG`), as terminals send it.
+const MAX_CONTRACT_LEN: usize = 10;
 
 /// Why a simulator could not start.
 #[derive(Debug, Error)]

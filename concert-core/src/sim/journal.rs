@@ -1,6 +1,8 @@
 //! What reached the simulated terminal, in order, with a condition
-//! variable so tests can wait for requests without polling.
+//! variable so tests can wait for requests without polling. Capped: the
+//! oldest entries go first, and are counted.
 
+use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -19,30 +21,72 @@ pub struct JournalEntry {
     pub note: String,
 }
 
-/// The journal shared by the simulator's threads.
+/// The kept entries, and how many older ones were dropped.
 #[derive(Debug, Default)]
+struct Kept {
+    entries: VecDeque<JournalEntry>,
+    /// Entries dropped so far: the index of `entries[0]`.
+    dropped: usize,
+}
+
+impl Kept {
+    fn get_mut(&mut self, index: usize) -> Option<&mut JournalEntry> {
+        self.entries.get_mut(index.checked_sub(self.dropped)?)
+    }
+}
+
+/// The journal shared by the simulator's threads.
+#[derive(Debug)]
 pub(crate) struct Journal {
-    entries: Mutex<Vec<JournalEntry>>,
+    kept: Mutex<Kept>,
     changed: Condvar,
+    capacity: usize,
 }
 
 impl Journal {
-    fn lock(&self) -> MutexGuard<'_, Vec<JournalEntry>> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    /// A journal keeping the latest `capacity` entries (at least one).
+    pub(crate) fn new(capacity: usize) -> Journal {
+        Journal {
+            kept: Mutex::new(Kept::default()),
+            changed: Condvar::new(),
+            capacity: capacity.max(1),
+        }
     }
 
-    /// Appends an entry and returns its index, for [`Journal::update`].
+    fn lock(&self) -> MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Appends an entry (dropping the oldest beyond the capacity) and
+    /// returns its index, for [`Journal::update`]; indexes stay valid
+    /// across drops.
     pub(crate) fn push(&self, entry: JournalEntry) -> usize {
-        let mut entries = self.lock();
-        entries.push(entry);
+        let mut kept = self.lock();
+        if kept.entries.len() >= self.capacity {
+            kept.entries.pop_front();
+            kept.dropped += 1;
+        }
+        kept.entries.push_back(entry);
         self.changed.notify_all();
-        entries.len() - 1
+        kept.dropped + kept.entries.len() - 1
     }
 
-    /// Records the answer sent for entry `index` and completes its note.
+    /// How many entries were dropped.
+    pub(crate) fn dropped(&self) -> usize {
+        self.lock().dropped
+    }
+
+    /// How many entries were ever pushed (kept and dropped).
+    pub(crate) fn total(&self) -> usize {
+        let kept = self.lock();
+        kept.dropped + kept.entries.len()
+    }
+
+    /// Records the answer sent for entry `index` and completes its note
+    /// (nothing if the entry was dropped meanwhile).
     pub(crate) fn update(&self, index: usize, answer: Option<Vec<u8>>, note: &str) {
-        let mut entries = self.lock();
-        if let Some(entry) = entries.get_mut(index) {
+        let mut kept = self.lock();
+        if let Some(entry) = kept.get_mut(index) {
             if answer.is_some() {
                 entry.answer = answer;
             }
@@ -57,32 +101,36 @@ impl Journal {
         self.changed.notify_all();
     }
 
-    /// A copy of entry `index`.
+    /// A copy of entry `index`, if still kept.
     pub(crate) fn get(&self, index: usize) -> Option<JournalEntry> {
-        self.lock().get(index).cloned()
+        self.lock().get_mut(index).map(|e| e.clone())
     }
 
-    /// A copy of every entry.
+    /// A copy of every kept entry.
     pub(crate) fn snapshot(&self) -> Vec<JournalEntry> {
-        self.lock().clone()
+        self.lock().entries.iter().cloned().collect()
     }
 
-    /// Blocks until the journal holds at least `n` entries or `timeout`
-    /// passes; true when it does.
+    /// Blocks until the journal has received at least `n` entries (dropped
+    /// ones count) or `timeout` passes; true when it has.
     pub(crate) fn wait_for(&self, n: usize, timeout: Duration) -> bool {
-        self.wait_until(timeout, |entries| entries.len() >= n)
+        self.wait_kept(timeout, |kept| kept.dropped + kept.entries.len() >= n)
     }
 
-    /// Blocks until `done` holds for the entries or `timeout` passes; true
-    /// when it does.
+    /// Blocks until `done` holds for the kept entries or `timeout` passes;
+    /// true when it does.
     pub(crate) fn wait_until(
         &self,
         timeout: Duration,
         done: impl Fn(&[JournalEntry]) -> bool,
     ) -> bool {
+        self.wait_kept(timeout, |kept| done(kept.entries.make_contiguous()))
+    }
+
+    fn wait_kept(&self, timeout: Duration, mut done: impl FnMut(&mut Kept) -> bool) -> bool {
         let deadline = Instant::now().checked_add(timeout);
         let mut entries = self.lock();
-        while !done(&entries) {
+        while !done(&mut entries) {
             let wait = match deadline {
                 Some(deadline) => {
                     let now = Instant::now();
@@ -107,9 +155,34 @@ impl Journal {
 mod tests {
     use super::*;
 
+    fn entry(request: &[u8]) -> JournalEntry {
+        JournalEntry {
+            peer: "p".into(),
+            request: request.to_vec(),
+            answer: None,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_oldest_entries_go_first_and_are_counted() {
+        let journal = Journal::new(3);
+        let indexes: Vec<usize> = (0..5u8).map(|i| journal.push(entry(&[i]))).collect();
+        assert_eq!(indexes, [0, 1, 2, 3, 4]);
+        assert_eq!(journal.dropped(), 2);
+        let kept: Vec<Vec<u8>> = journal.snapshot().into_iter().map(|e| e.request).collect();
+        assert_eq!(kept, [vec![2], vec![3], vec![4]]);
+        journal.update(1, Some(b"gone".to_vec()), "late");
+        journal.update(3, Some(b"a".to_vec()), "sent");
+        assert_eq!(journal.get(3).unwrap().answer.as_deref(), Some(&b"a"[..]));
+        assert_eq!(journal.get(1), None);
+        assert!(journal.wait_for(5, Duration::ZERO));
+        assert!(!journal.wait_for(6, Duration::from_millis(1)));
+    }
+
     #[test]
     fn push_update_wait() {
-        let journal = Journal::default();
+        let journal = Journal::new(10);
         assert!(!journal.wait_for(1, Duration::from_millis(1)));
         let i = journal.push(JournalEntry {
             peer: "p".into(),

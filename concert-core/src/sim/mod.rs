@@ -38,7 +38,8 @@ use std::time::{Duration, Instant};
 
 pub use answer_faults::{AnswerFaults, COLLISION_FRAME, GARBAGE_ANSWER};
 pub use config::{
-    DEFAULT_CARD_NUMBER, Faults, SimError, SimProtocol, SimTransport, SimulatorConfig,
+    DEFAULT_CARD_NUMBER, DEFAULT_CONTRACT, Faults, PaymentType, SimError, SimLimits, SimProtocol,
+    SimTransport, SimulatorConfig,
 };
 pub use journal::JournalEntry;
 pub use script::Script;
@@ -202,10 +203,6 @@ impl Simulator {
     /// starts the simulator's threads and returns once it serves.
     pub fn start(config: SimulatorConfig) -> Result<Simulator, SimError> {
         config.validate()?;
-        let max_answer_len = match config.transport {
-            SimTransport::Tcp(_) => None,
-            SimTransport::Pty => Some(config.link.max_payload.min(crate::v3::MAX_SERIAL_MESSAGE)),
-        };
         let settings = EngineSettings {
             protocol: config.protocol,
             card_number: config.card_number.clone(),
@@ -213,11 +210,12 @@ impl Simulator {
             currencies: config.currencies.clone(),
             answer_version: config.answer_version.clone(),
             answer_delay: config.answer_delay,
-            max_answer_len,
+            payment_type: config.payment_type,
+            contract: config.contract.clone(),
         };
         let shared = Arc::new(Shared {
             engine: Mutex::new(Engine::new(settings, config.default_script.clone())),
-            journal: Journal::default(),
+            journal: Journal::new(config.limits.journal_entries),
             stop: StopSignal::default(),
             faults: config.faults.clone(),
             answer_faults: config.answer_faults.clone(),
@@ -226,7 +224,12 @@ impl Simulator {
         });
         match config.transport {
             SimTransport::Tcp(addr) => {
-                let (bound, thread) = tcp::start(addr, config.allow.clone(), Arc::clone(&shared))?;
+                let (bound, thread) = tcp::start(
+                    addr,
+                    config.allow.clone(),
+                    config.limits,
+                    Arc::clone(&shared),
+                )?;
                 log::info!("sim: {:?} terminal listening on {bound}", config.protocol);
                 Ok(Simulator {
                     shared,
@@ -279,21 +282,35 @@ impl Simulator {
     }
 
     /// Every request that reached the terminal (and every refused
-    /// connection), in order.
+    /// connection), in order: the latest `limits.journal_entries` of them.
     pub fn journal(&self) -> Vec<JournalEntry> {
         self.shared.journal.snapshot()
     }
 
-    /// Blocks until the journal holds at least `n` entries (requests or
-    /// refused connections) or `timeout` passes; true when it does. An entry
-    /// appears as soon as its request is handled, before its answer is sent.
+    /// How many journal entries there ever were (requests and refused
+    /// connections), those dropped by the cap included; cheaper than
+    /// counting [`Simulator::journal`].
+    pub fn journal_total(&self) -> usize {
+        self.shared.journal.total()
+    }
+
+    /// How many of the oldest journal entries were dropped to keep the
+    /// journal within `limits.journal_entries`.
+    pub fn journal_dropped(&self) -> usize {
+        self.shared.journal.dropped()
+    }
+
+    /// Blocks until the journal has received at least `n` entries (requests
+    /// or refused connections; dropped ones count) or `timeout` passes; true
+    /// when it has. An entry appears as soon as its request is handled,
+    /// before its answer is sent.
     pub fn wait_for_requests(&self, n: usize, timeout: Duration) -> bool {
         self.shared.journal.wait_for(n, timeout)
     }
 
-    /// Blocks until `done` holds for the journal (entries are updated as
-    /// answers go out and exchanges end) or `timeout` passes; true when it
-    /// does.
+    /// Blocks until `done` holds for the journal's kept entries (entries
+    /// are updated as answers go out and exchanges end) or `timeout`
+    /// passes; true when it does.
     pub fn wait_for_journal(
         &self,
         timeout: Duration,

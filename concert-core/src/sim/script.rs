@@ -21,7 +21,10 @@ pub enum Script {
     Partial(u64),
     /// The card holder never acted. V3: `AE=01 AF=08`. V2: status `7`.
     Timeout,
-    /// Answer as a busy terminal, at once. V3: `AE=01 AF=07`. V2: status `7`.
+    /// A busy terminal. V3: `AE=01 AF=07` at once. V2 over serial: the
+    /// cash register's ENQ goes unanswered (a busy terminal does not
+    /// answer), for one session of ENQ attempts; a V2 request that gets
+    /// through anyway is refused, status `7`.
     Busy,
 }
 

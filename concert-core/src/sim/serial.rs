@@ -2,8 +2,11 @@
 //! link sessions one after the other — a [`Receiver`] for the request, then
 //! a [`Sender`] for the answer — driving the link machines with real time
 //! and applying the serial faults.
+//!
+//! As a real terminal, it keeps the line when both sides send ENQ at once
+//! (the cash register yields), and a V2 terminal busy with a transaction
+//! does not acknowledge ENQ at all.
 
-use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,7 +21,7 @@ use super::pty::Pty;
 use super::stop::StopSignal;
 use super::{JournalEntry, Reply, Shared, finish_exchange, journal_answer, process};
 use crate::frame::{ENQ, NAK, STX};
-use crate::link::{LinkConfig, LinkEvent, LinkMachine, LinkQuirks, Receiver, SendOutcome, Sender};
+use crate::link::{LinkConfig, LinkEvent, LinkMachine, LinkQuirks, Receiver, Sender};
 use crate::transport::is_wait_over;
 
 /// Longest read on the master: how often the stop signal is looked at.
@@ -27,8 +30,6 @@ const POLL: Duration = Duration::from_millis(20);
 const WRITE_LIMIT: Duration = Duration::from_secs(2);
 /// Raw bytes of a failed request kept for the journal.
 const MAX_RAW: usize = 4096;
-/// Collisions tolerated while one answer waits to go out.
-const MAX_YIELDS: u32 = 3;
 
 /// Creates the pty pair and starts the serving thread.
 pub(super) fn start(
@@ -86,6 +87,8 @@ struct Watch {
     record: Option<(usize, Vec<u8>)>,
     /// Write one byte per write (`split_writes`).
     split_writes: bool,
+    /// Sending: the peer's ENQ is not a reason to give up the line.
+    keep_line: bool,
     /// Raw bytes received (bounded).
     received: Vec<u8>,
     saw_stx: bool,
@@ -105,7 +108,21 @@ struct Server {
 impl Server {
     fn run(&mut self) {
         while !self.shared.stop.is_stopped() {
-            let Some(request) = self.receive(None) else {
+            // V2: whether the terminal is busy is decided when the ENQ
+            // comes; a busy terminal leaves it unanswered.
+            let after_enq = if self.shared.v2 && self.faults.collisions_left == 0 {
+                let Some(at) = self.wait_for_enq() else {
+                    continue;
+                };
+                if let Some(note) = self.v2_busy() {
+                    self.ignore_a_session(note);
+                    continue;
+                }
+                Some(at)
+            } else {
+                None
+            };
+            let Some(request) = self.receive(after_enq) else {
                 continue;
             };
             // A client is connected now: let the next one open the path.
@@ -115,9 +132,74 @@ impl Server {
         log::debug!("sim: {}: serial simulator stopped", self.peer);
     }
 
-    /// Runs one receiving session (`after_enq`: the peer's ENQ was already
-    /// consumed by a yielding sender). A failed session is journaled when
-    /// a frame was attempted.
+    /// Reads the line until an ENQ comes (what comes before is dropped, as
+    /// a receiver drops it); when it came, `None` on a quiet poll, a line
+    /// failure or a stop.
+    fn wait_for_enq(&mut self) -> Option<Instant> {
+        let mut buf = [0u8; 256];
+        let _ = serialport::SerialPort::set_timeout(&mut self.pty.master, POLL);
+        match self.pty.master.read(&mut buf) {
+            Ok(n) if buf[..n].contains(&ENQ) => Some(Instant::now()),
+            Ok(0) => {
+                self.shared.stop.wait_until(Some(Instant::now() + POLL));
+                None
+            }
+            Ok(_) => None,
+            Err(e) if is_wait_over(&e) => None,
+            Err(e) => {
+                log::warn!("sim: {}: line failed: {e}", self.peer);
+                self.shared.stop.wait_until(Some(Instant::now() + POLL));
+                None
+            }
+        }
+    }
+
+    /// Why a V2 terminal is busy now, if it is: a transaction answered at
+    /// once still runs, or the next script is [`Script::Busy`] (used up).
+    fn v2_busy(&mut self) -> Option<&'static str> {
+        let mut engine = self.shared.engine();
+        if engine.busy(Instant::now()) {
+            return Some("busy: ENQ not acknowledged");
+        }
+        if engine.next_is_busy() {
+            engine.take_busy_script();
+            return Some("busy (script): ENQ not acknowledged");
+        }
+        None
+    }
+
+    /// Leaves the cash register's ENQ attempts unanswered: journals `note`,
+    /// then drops what comes until the line has been quiet for an ACK
+    /// time-out and a retry pause (the cash register gave up).
+    fn ignore_a_session(&mut self, note: &str) {
+        log::info!("sim: {}: {note}", self.peer);
+        self.shared.journal.push(JournalEntry {
+            peer: self.peer.clone(),
+            request: Vec::new(),
+            answer: None,
+            note: note.to_owned(),
+        });
+        let quiet = self
+            .link
+            .ack_timeout
+            .saturating_add(self.link.enq_retry_pause);
+        let mut buf = [0u8; 256];
+        let mut last = Instant::now();
+        while !self.shared.stop.is_stopped() && last.elapsed() < quiet {
+            match self.pty.master.read(&mut buf) {
+                Ok(n) if n > 0 => last = Instant::now(),
+                Ok(_) => {
+                    self.shared.stop.wait_until(Some(Instant::now() + POLL));
+                }
+                Err(e) if is_wait_over(&e) => {}
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Runs one receiving session (`after_enq`: its ENQ was read already,
+    /// at that time). A failed session is journaled when a frame was
+    /// attempted.
     fn receive(&mut self, after_enq: Option<Instant>) -> Option<Vec<u8>> {
         if after_enq.is_none() && self.faults.collisions_left > 0 {
             if !self.collide() {
@@ -203,83 +285,77 @@ impl Server {
         matches!(self.drive(&mut sender, &mut watch), End::Finished)
     }
 
-    /// Processes a request and sends its answer (and, after a collision,
-    /// the answers of what the client sent meanwhile).
+    /// Processes a request and sends its answer.
     fn answer(&mut self, request: Vec<u8>) {
-        let mut outbox: VecDeque<(Vec<u8>, usize)> = VecDeque::new();
-        match process(&self.shared, &self.peer, &request) {
-            Reply::Send { answer, index } => outbox.push_back((answer, index)),
+        let (answer, index) = match process(&self.shared, &self.peer, &request) {
+            Reply::Send { answer, index } => (answer, index),
             Reply::Nothing | Reply::Never => return,
+        };
+        if self.shared.stop.is_stopped() {
+            return;
         }
-        let mut yields = 0;
-        while let Some((answer, index)) = outbox.pop_front() {
-            if self.shared.stop.is_stopped() {
-                return;
-            }
-            match self.send(&answer, index) {
-                Sent::Over(note) => {
-                    finish_exchange(&self.shared, &self.peer, index, &note);
-                }
-                Sent::Stopped => return,
-                Sent::Yielded(at) => {
-                    yields += 1;
-                    if yields > MAX_YIELDS {
-                        self.shared
-                            .journal
-                            .update(index, None, "answer given up after collisions");
-                        continue;
-                    }
-                    outbox.push_front((answer, index));
-                    if let Some(request) = self.receive(Some(at))
-                        && let Reply::Send { answer, index } =
-                            process(&self.shared, &self.peer, &request)
-                    {
-                        outbox.push_front((answer, index));
-                    }
-                }
-            }
+        if let Some(note) = self.send(&answer, index) {
+            finish_exchange(&self.shared, &self.peer, index, &note);
         }
     }
 
-    /// Runs one sending session for `answer`, with the serial faults.
-    fn send(&mut self, answer: &[u8], index: usize) -> Sent {
+    /// Runs one sending session for `answer`, with the serial faults; the
+    /// journal note, `None` when the simulator is stopping.
+    fn send(&mut self, answer: &[u8], index: usize) -> Option<String> {
         let faults = self.shared.faults.clone();
         let quirks = LinkQuirks {
             nak_first_frames: 0,
             corrupt_lrc_first: self.faults.corrupt_left,
             skip_final_eot: faults.skip_final_eot,
         };
-        let mut sender = match Sender::new(answer, &self.link, quirks, Instant::now()) {
+        // The terminal sends its answer as it is, even past the 512
+        // characters of a serial frame: it does not edit its own answer to
+        // fit, and the cash register is the one to refuse such a frame.
+        let over_long = answer.len() > self.link.max_payload;
+        let link = LinkConfig {
+            max_payload: self.link.max_payload.max(answer.len()),
+            ..self.link.clone()
+        };
+        let mut sender = match Sender::new(answer, &link, quirks, Instant::now()) {
             Ok(sender) => sender,
             Err(e) => {
                 log::warn!("sim: {}: answer not sent: {e}", self.peer);
-                return Sent::Over(format!("answer not sent: {e}"));
+                return Some(format!("answer not sent: {e}"));
             }
         };
         if !faults.stray_bytes.is_empty()
             && let Err(e) = self.write(&faults.stray_bytes, faults.split_writes)
         {
-            return Sent::Over(format!("line failed: {e}"));
+            return Some(format!("line failed: {e}"));
         }
         let mut watch = Watch {
             cut_frame: faults.close_mid_answer,
             record: Some((index, answer.to_vec())),
             split_writes: faults.split_writes,
+            keep_line: true,
             ..Watch::default()
         };
         let end = self.drive(&mut sender, &mut watch);
         self.faults.corrupt_left = self.faults.corrupt_left.saturating_sub(watch.frames_sent);
-        match end {
-            End::Stopped => Sent::Stopped,
-            End::Cut => Sent::Over("went silent mid-answer (fault)".to_owned()),
-            End::Failed(e) => Sent::Over(format!("line failed: {e}")),
+        let note = match end {
+            End::Stopped => return None,
+            End::Cut => "went silent mid-answer (fault)".to_owned(),
+            End::Failed(e) => format!("line failed: {e}"),
             End::Finished => match sender.result() {
-                Some(Ok(SendOutcome::Delivered)) => Sent::Over("answered".to_owned()),
-                Some(Ok(SendOutcome::Yielded)) => Sent::Yielded(Instant::now()),
-                Some(Err(e)) => Sent::Over(format!("answer not delivered: {e}")),
-                None => Sent::Over("answer not delivered".to_owned()),
+                Some(Ok(_)) => "answered".to_owned(),
+                Some(Err(e)) => format!("answer not delivered: {e}"),
+                None => "answer not delivered".to_owned(),
             },
-        }
+        };
+        Some(if over_long {
+            format!(
+                "{note}; answer of {} characters, over the {} of a serial frame",
+                answer.len(),
+                self.link.max_payload
+            )
+        } else {
+            note
+        })
     }
 
     /// Drives `machine` with the line and the clock until it has a result.
@@ -351,7 +427,15 @@ impl Server {
                     watch
                         .received
                         .extend_from_slice(&bytes[..bytes.len().min(room)]);
-                    machine.handle_input(bytes, Instant::now());
+                    if watch.keep_line && bytes.contains(&ENQ) {
+                        // Both sides want the line: the terminal keeps it
+                        // and waits for the cash register to yield (ACK).
+                        log::info!("sim: {}: ENQ collision: keeping the line", self.peer);
+                        let kept: Vec<u8> = bytes.iter().copied().filter(|&b| b != ENQ).collect();
+                        machine.handle_input(&kept, Instant::now());
+                    } else {
+                        machine.handle_input(bytes, Instant::now());
+                    }
                 }
                 Err(e) if is_wait_over(&e) => {
                     let now = Instant::now();
@@ -372,17 +456,6 @@ impl Server {
         }
         Ok(())
     }
-}
-
-/// How sending an answer ended.
-#[derive(Debug)]
-enum Sent {
-    /// Sent, cut on purpose, or failed: the journal note says which.
-    Over(String),
-    /// The client sent ENQ: receive its frame first.
-    Yielded(Instant),
-    /// The simulator is stopping.
-    Stopped,
 }
 
 /// `write_all` that rides out the master's short timeouts for a while

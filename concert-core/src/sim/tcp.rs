@@ -1,7 +1,9 @@
 //! The simulator over TCP: one thread accepts connections (blocking, so a
 //! connection is served the moment it arrives; a stop wakes it with a
 //! connection of its own, see [`wake`]), one thread per connection reads a
-//! request, answers it on the same socket, and closes.
+//! request, answers it on the same socket, and closes. Connections served
+//! at once are capped (`SimLimits::connections`); each has the idle limit
+//! to deliver its whole request, however slowly its bytes drip.
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -9,7 +11,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::config::SimError;
+use super::config::{SimError, SimLimits};
 use super::{JournalEntry, Reply, Shared, finish_exchange, journal_answer, process};
 use crate::transport::is_wait_over;
 use crate::v3::tlv::{DecodeOptions, StreamState, stream_records};
@@ -20,9 +22,6 @@ const ACCEPT_RETRY: Duration = Duration::from_millis(20);
 const WAKE_TIMEOUT: Duration = Duration::from_secs(1);
 /// Quiet time after complete records before the request is taken as whole.
 const QUIET: Duration = Duration::from_millis(20);
-/// How long a connection may stay silent before the terminal gives up on
-/// it (a request still incomplete then is answered as malformed).
-const IDLE_LIMIT: Duration = Duration::from_secs(30);
 /// Largest request read; beyond it the request is answered as malformed.
 const MAX_REQUEST: usize = 64 * 1024;
 /// Pause between the three segments of a split answer.
@@ -37,6 +36,7 @@ const LINGER: Duration = Duration::from_millis(200);
 pub(super) fn start(
     addr: SocketAddr,
     allow: Vec<IpAddr>,
+    limits: SimLimits,
     shared: Arc<Shared>,
 ) -> Result<(SocketAddr, JoinHandle<()>), SimError> {
     let listener = TcpListener::bind(addr)?;
@@ -44,11 +44,11 @@ pub(super) fn start(
     let allow: Vec<IpAddr> = allow.iter().map(IpAddr::to_canonical).collect();
     let thread = std::thread::Builder::new()
         .name(format!("concert-sim-tcp-{}", bound.port()))
-        .spawn(move || accept_loop(&listener, &allow, &shared))?;
+        .spawn(move || accept_loop(&listener, &allow, limits, &shared))?;
     Ok((bound, thread))
 }
 
-fn accept_loop(listener: &TcpListener, allow: &[IpAddr], shared: &Arc<Shared>) {
+fn accept_loop(listener: &TcpListener, allow: &[IpAddr], limits: SimLimits, shared: &Arc<Shared>) {
     let mut connections: Vec<JoinHandle<()>> = Vec::new();
     while !shared.stop.is_stopped() {
         match listener.accept() {
@@ -56,13 +56,19 @@ fn accept_loop(listener: &TcpListener, allow: &[IpAddr], shared: &Arc<Shared>) {
             Ok(_) if shared.stop.is_stopped() => break,
             Ok((stream, peer)) => {
                 if !allow.is_empty() && !allow.contains(&peer.ip().to_canonical()) {
-                    refuse(stream, peer, shared);
+                    refuse(stream, peer, shared, "refused: not in whitelist");
                     continue;
                 }
+                connections.retain(|c| !c.is_finished());
+                if connections.len() >= limits.connections {
+                    refuse(stream, peer, shared, "refused: too many connections");
+                    continue;
+                }
+                let idle = limits.idle;
                 let shared = Arc::clone(shared);
                 let spawned = std::thread::Builder::new()
                     .name(format!("concert-sim-conn-{}", peer.port()))
-                    .spawn(move || serve_connection(stream, peer, &shared));
+                    .spawn(move || serve_connection(stream, peer, idle, &shared));
                 match spawned {
                     Ok(handle) => connections.push(handle),
                     Err(e) => log::warn!("sim: cannot serve {peer}: {e}"),
@@ -74,7 +80,6 @@ fn accept_loop(listener: &TcpListener, allow: &[IpAddr], shared: &Arc<Shared>) {
                 shared.stop.wait_until(Some(Instant::now() + ACCEPT_RETRY));
             }
         }
-        connections.retain(|c| !c.is_finished());
     }
     for connection in connections {
         if connection.join().is_err() {
@@ -103,25 +108,26 @@ pub(super) fn wake(bound: SocketAddr) -> bool {
     }
 }
 
-/// Closes a connection from outside the whitelist without reading from it.
-fn refuse(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
+/// Closes a connection without reading from it (not in the whitelist, or
+/// one too many).
+fn refuse(stream: TcpStream, peer: SocketAddr, shared: &Shared, note: &str) {
     shared.journal.push(JournalEntry {
         peer: peer.to_string(),
         request: Vec::new(),
         answer: None,
-        note: "refused: not in whitelist".to_owned(),
+        note: note.to_owned(),
     });
-    log::info!("sim: {peer}: refused: not in whitelist");
+    log::info!("sim: {peer}: {note}");
     let _ = stream.shutdown(Shutdown::Both);
 }
 
-fn serve_connection(mut stream: TcpStream, peer: SocketAddr, shared: &Shared) {
+fn serve_connection(mut stream: TcpStream, peer: SocketAddr, idle: Duration, shared: &Shared) {
     let peer_name = peer.to_string();
     if let Err(e) = configure(&stream) {
         log::warn!("sim: {peer}: cannot set the socket up: {e}");
         return;
     }
-    let Some(request) = read_request(&mut stream, shared) else {
+    let Some(request) = read_request(&mut stream, idle, shared) else {
         log::debug!("sim: {peer}: closed without a request");
         return;
     };
@@ -141,8 +147,26 @@ fn serve_connection(mut stream: TcpStream, peer: SocketAddr, shared: &Shared) {
             shared.stop.wait_until(None);
         }
     }
+    if shared.answer_faults.keep_open_after_answer {
+        hold_open(&mut stream, idle, shared);
+    }
     let _ = stream.shutdown(Shutdown::Write);
     linger(&mut stream);
+}
+
+/// The `keep_open_after_answer` fault: reads (and drops) until the peer
+/// closes, the idle limit passes or the simulator stops.
+fn hold_open(stream: &mut TcpStream, idle: Duration, shared: &Shared) {
+    let until = Instant::now().checked_add(idle);
+    let mut sink = [0u8; 256];
+    while !shared.stop.is_stopped() && until.is_none_or(|u| Instant::now() < u) {
+        match stream.read(&mut sink) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if is_wait_over(&e) => {}
+            Err(_) => return,
+        }
+    }
 }
 
 fn configure(stream: &TcpStream) -> io::Result<()> {
@@ -177,15 +201,24 @@ fn complete_or_hopeless(bytes: &[u8]) -> bool {
 
 /// Reads one request: until the bytes are complete records and the line
 /// has been quiet for [`QUIET`], or the peer shuts its side down, or the
-/// whole request came in one read ([`whole_at_once`]). `None`
-/// when nothing came (or the simulator stops).
-fn read_request(stream: &mut TcpStream, shared: &Shared) -> Option<Vec<u8>> {
+/// whole request came in one read ([`whole_at_once`]), or `idle` has
+/// passed since the connection came (what came by then is answered, as
+/// malformed if it is). `None` when nothing came (or the simulator stops).
+fn read_request(stream: &mut TcpStream, idle: Duration, shared: &Shared) -> Option<Vec<u8>> {
     let mut request = Vec::new();
     let mut chunk = [0u8; 2048];
-    let mut last_data = Instant::now();
+    let started = Instant::now();
+    let mut last_data = started;
     loop {
         if shared.stop.is_stopped() {
             return None;
+        }
+        if started.elapsed() >= idle {
+            log::info!(
+                "sim: request still incomplete after {idle:?} ({} bytes): given up",
+                request.len()
+            );
+            break;
         }
         match stream.read(&mut chunk) {
             Ok(0) => break,
@@ -209,9 +242,6 @@ fn read_request(stream: &mut TcpStream, shared: &Shared) -> Option<Vec<u8>> {
             {
                 let quiet = last_data.elapsed();
                 if !request.is_empty() && quiet >= QUIET && complete_or_hopeless(&request) {
-                    break;
-                }
-                if quiet >= IDLE_LIMIT {
                     break;
                 }
             }

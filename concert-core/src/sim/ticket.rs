@@ -28,10 +28,33 @@ pub(crate) struct TicketDetails<'a> {
     pub authorization: &'a str,
 }
 
-/// The value of a `ZT` record for `request`: `custom` text if given, else a
-/// generated ticket; cut to fit one record. `None` (logged) if it cannot be
-/// built.
+/// The values of the `ZT` records for `request`: one ticket, or with both
+/// copies asked for, one `ZT` per copy (customer's, then merchant's), as a
+/// terminal printing two tickets sends them. Each is the `custom` text if
+/// given, else a generated ticket, cut to fit one record; a ticket that
+/// cannot be built is left out (logged).
 pub(crate) fn build(
+    request: TicketRequest,
+    custom: Option<&str>,
+    details: &TicketDetails<'_>,
+) -> Vec<Vec<u8>> {
+    let copies = match request.copy {
+        ReceiptCopy::Both => vec![ReceiptCopy::Customer, ReceiptCopy::Merchant],
+        one => vec![one],
+    };
+    copies
+        .into_iter()
+        .filter_map(|copy| {
+            let one = TicketRequest {
+                copy,
+                format: request.format,
+            };
+            build_one(one, custom, details)
+        })
+        .collect()
+}
+
+fn build_one(
     request: TicketRequest,
     custom: Option<&str>,
     details: &TicketDetails<'_>,
@@ -142,8 +165,16 @@ mod tests {
             authorization: "100001",
         };
         let long = "\u{e9}".repeat(600);
-        let zt = build(request, Some(&long), &details).unwrap();
-        assert!(zt.len() <= MAX_VALUE_LEN);
+        let zt = build(request, Some(&long), &details);
+        assert_eq!(zt.len(), 1);
+        assert!(zt[0].len() <= MAX_VALUE_LEN);
+        let both = TicketRequest {
+            copy: ReceiptCopy::Both,
+            format: ReceiptFormat::Text,
+        };
+        let zts = build(both, None, &details);
+        assert_eq!(zts.len(), 2);
+        assert!(zts[0].starts_with(b"CK003100") && zts[1].starts_with(b"CK003110"));
         assert_eq!(truncate_bytes("\u{e9}\u{e9}", 3), "\u{e9}");
         let text = ticket_text(&details, ReceiptCopy::Merchant);
         assert!(text.contains("TICKET COMMERCANT") && text.contains("12,50 EUR"));

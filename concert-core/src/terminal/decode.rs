@@ -115,14 +115,15 @@ pub fn decode_v3(request: &Request, answer: &[u8], config: &TerminalConfig) -> O
     outcome.authorization_number = message.authorization_number().map(Into::into);
     outcome.contract = message.contract().map(Into::into);
     outcome.private_data = message.private_data().map(Into::into);
-    outcome.receipt = match message.receipt() {
-        Some(Ok(receipt)) => Some(receipt),
-        Some(Err(e)) => {
-            log::warn!("ticket in answer could not be read: {e}");
-            None
-        }
-        None => None,
-    };
+    outcome.receipts = message
+        .receipts()
+        .into_iter()
+        .filter_map(|r| {
+            r.map_err(|e| log::warn!("ticket in answer could not be read: {e}"))
+                .ok()
+        })
+        .collect();
+    outcome.receipt = outcome.receipts.first().cloned();
     outcome.records = records_of(&message);
     outcome.raw_answer = Some(masked);
     if request.operation.moves_money() {

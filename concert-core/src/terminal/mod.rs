@@ -1,6 +1,7 @@
 //! The client till software calls: configure a [`Terminal`] once, then run
 //! transactions, blocking or in the background.
 
+mod answer;
 mod client;
 mod config;
 mod decode;
@@ -14,6 +15,7 @@ pub mod wire;
 mod workers;
 
 pub use crate::transport::CancelToken;
+pub use answer::{answer_outcome, answer_outcome_text, outcome_of_answer};
 pub use client::{Pending, Terminal};
 pub use config::{ConfigError, Connection, Parity, Protocol, SerialLine, TerminalConfig, Timeouts};
 pub use decode::decode_answer;

@@ -130,8 +130,11 @@ pub struct Outcome {
     pub contract: Option<String>,
     /// Private data echoed.
     pub private_data: Option<String>,
-    /// Ticket.
+    /// Ticket (the first, when the terminal sent several).
     pub receipt: Option<Receipt>,
+    /// Every ticket the terminal sent, in order (one per copy when both
+    /// copies were asked for and the terminal sends them apart).
+    pub receipts: Vec<Receipt>,
     /// Echoed fields that differ from the request (checked on approval). An
     /// approval echoing another POS number, action, currency or a higher
     /// amount is reported [`Status::InDoubt`]: it may answer another
@@ -180,6 +183,7 @@ impl Outcome {
             contract: None,
             private_data: None,
             receipt: None,
+            receipts: Vec::new(),
             echo_mismatches: Vec::new(),
             records: Vec::new(),
             raw_answer: None,

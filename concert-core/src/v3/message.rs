@@ -161,9 +161,19 @@ impl<'a> Message<'a> {
     pub fn aid(&self) -> Option<Cow<'a, str>> {
         self.text(AI)
     }
-    /// `ZT` ticket, decoded.
+    /// `ZT` ticket, decoded (the first, when there are several).
     pub fn receipt(&self) -> Option<Result<Receipt, ReceiptError>> {
         self.record(ZT).map(decode_ticket)
+    }
+    /// Every `ZT` ticket, decoded, in order: a terminal asked for both
+    /// copies may send one `ZT` per copy (read tolerantly to get more than
+    /// one).
+    pub fn receipts(&self) -> Vec<Result<Receipt, ReceiptError>> {
+        self.records
+            .iter()
+            .filter(|r| r.tag == ZT)
+            .map(decode_ticket)
+            .collect()
     }
 }
 

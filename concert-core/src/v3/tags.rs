@@ -336,6 +336,15 @@ impl ReadMode {
 }
 
 /// Application codes (`CC`) and their labels, as CONCERT-V3.md lists them.
+///
+/// The OCA Odoo module labels two codes differently, and both are kept as
+/// the notes have them. It calls `007` "CB-Pass": the same card (PASS, the
+/// co-branded CB card) under a longer name. It calls `00E` "CMCIC-Pay
+/// TPE", an acquirer's product name, where the notes have CONECS contact;
+/// the notes' reading is the consistent one, since `10E` is CONECS
+/// contactless, the pair of contact/contactless codes every other family
+/// here follows (`001`/`00B`, `002`/`00D`), while the module, which strips
+/// leading zeros before its lookup, has no entry for `10E` at all.
 pub const APPLICATIONS: &[(&str, &str)] = &[
     ("000", "any"),
     ("001", "CB contact"),
@@ -387,6 +396,13 @@ pub fn application_label(code: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn disputed_application_labels_keep_the_notes_meaning() {
+        assert_eq!(application_label("007"), Some("PASS"));
+        assert_eq!(application_label("00E"), Some("CONECS contact"));
+        assert_eq!(application_label("10E"), Some("CONECS contactless"));
+    }
 
     #[test]
     fn codes_round_trip() {

@@ -67,6 +67,8 @@ impl Engine {
             }
             Script::Busy => return refused(self, "busy (script)".to_owned()),
         };
+        // A cheque reader reads no card: REP stays blank.
+        let card = card && request.payment_mode != v2::PaymentMode::Cheque;
         let answer = match self.v2_answer(&request, status, amount, card) {
             Ok(answer) => answer,
             Err(e) => {
@@ -230,6 +232,19 @@ mod tests {
             Instant::now(),
         );
         assert_eq!(answer, b"019000012421978          ");
+    }
+
+    #[test]
+    fn v2_cheque_answer_has_no_card_number() {
+        let mut e = v2();
+        let (answer, _) = run(
+            &mut e,
+            b"01000055101C0978REF-000042A010B010",
+            Instant::now(),
+        );
+        assert_eq!(answer.len(), 80);
+        assert_eq!(answer[2], b'0');
+        assert!(answer[12..67].iter().all(|&b| b == b' '), "{answer:?}");
     }
 
     #[test]
