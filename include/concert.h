@@ -1471,10 +1471,19 @@ const char *concert_result_str(uint32_t code);
 
 /**
  * Whether a failed call may simply be tried again: 1 for the codes that
- * mirror core errors (100–199: nothing reached the terminal), 0 otherwise.
- * Any thread.
+ * mirror core errors (100–199: nothing reached the terminal), 0 otherwise
+ * (the core's one table of error codes decides). Any thread.
  */
 uint32_t concert_result_is_safe_to_retry(uint32_t code);
+
+/**
+ * The code every language shows for a result (`"CONCERT_BUSY"` for
+ * `CONCERT_RESULT_BUSY`, the same string as Python's `Error.code`, Node's
+ * `error.code` and the command line's JSON), as a static NUL-terminated
+ * string (never to be freed); NULL for `CONCERT_RESULT_OK`, the C-only
+ * codes (1–8) and numbers that are not codes. Any thread.
+ */
+const char *concert_result_code(uint32_t code);
 
 /**
  * Makes simulator settings: V3 over TCP on 127.0.0.1 with a free port,
@@ -1800,10 +1809,15 @@ concert_result concert_terminal_next_event(const concert_terminal *terminal,
                                            concert_event **out_event);
 
 /**
- * Asks the running background transaction(s) to stop: before the request
- * left, it ends with `CONCERT_RESULT_CANCELLED`; after, with an in-doubt
- * outcome (the terminal may still complete it). Returns at once; the end
- * is reported as usual. Nothing running: does nothing.
+ * Stops whatever runs on this terminal, from any thread: a blocking
+ * `concert_terminal_transact` or `concert_terminal_pay` on another thread,
+ * and submitted or polled transactions. Each one whose request had not
+ * left ends with `CONCERT_RESULT_CANCELLED` (safe to retry); one whose
+ * request had left ends with an outcome `CONCERT_STATUS_IN_DOUBT` (the
+ * terminal may still complete it: ask it with a status request). Returns
+ * at once; the end is reported as usual (the blocking call returns, the
+ * callback runs, the polled event comes). Nothing running: does nothing;
+ * a transaction started after this call is not stopped.
  *
  * # Safety
  * `terminal` is NULL or live.

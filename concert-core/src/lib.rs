@@ -9,6 +9,7 @@
 //! [`terminal`] drive them over real connections.
 
 pub mod amount;
+pub mod codes;
 pub mod currency;
 pub mod frame;
 pub mod inspect;

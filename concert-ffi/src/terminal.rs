@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 
 use concert_core::currency::Currency;
-use concert_core::terminal::{CancelToken, Error, Event, Outcome, Request, Terminal};
+use concert_core::terminal::{Error, Event, Outcome, Request, Terminal};
 
 use crate::config::concert_terminal_config;
 use crate::enums::concert_event_kind;
@@ -55,7 +55,6 @@ struct Tracker {
 #[derive(Default)]
 struct Running {
     count: usize,
-    tokens: Vec<CancelToken>,
 }
 
 impl Tracker {
@@ -64,22 +63,12 @@ impl Tracker {
     }
 
     fn end(&self) {
-        let mut running = self.lock();
-        running.count -= 1;
-        if running.count == 0 {
-            running.tokens.clear();
-        }
+        self.lock().count -= 1;
         self.idle.notify_all();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Running> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn cancel_all(&self) {
-        for token in &self.lock().tokens {
-            token.cancel();
-        }
     }
 
     /// Waits until nothing runs; false if `timeout` passed first.
@@ -222,7 +211,7 @@ pub unsafe extern "C" fn concert_terminal_free(terminal: *mut concert_terminal) 
         // SAFETY: made by Box::into_raw in `_new`, freed once.
         let handle = unsafe { Box::from_raw(terminal) };
         let tracker = &handle.tracker;
-        tracker.cancel_all();
+        handle.terminal.abort();
         let own_callback = IN_CALLBACK.with(|c| c.get()) == Arc::as_ptr(tracker) as usize;
         if own_callback || !tracker.wait_idle(FREE_WAIT) {
             tracker.detached.store(true, Ordering::SeqCst);
@@ -260,35 +249,16 @@ impl concert_terminal {
     ) -> Result<(), Error> {
         self.tracker.begin();
         let end = EndGuard(self.tracker.clone());
-        // No callback may run before the cancel token is registered: one
-        // that cancels or frees the terminal at the first event would miss
-        // it, and the payment would run on to its answer time-out. The
-        // sender is dropped once the token is in; `recv` then returns at
-        // once.
-        let (registered, wait_registered) = crossbeam_channel::bounded::<()>(0);
-        let wait_event = wait_registered.clone();
-        let mut on_event = on_event;
-        let token = self.terminal.submit_with(
-            request,
-            move |event| {
-                let _ = wait_event.recv();
-                on_event(event);
-            },
-            move |result| {
+        // The core registers the transaction for `Terminal::abort` before
+        // its thread starts, so a callback that cancels or frees the
+        // terminal at the first event reaches it. On failure the closure
+        // (and with it `end`) is dropped: the count is back.
+        self.terminal
+            .submit_with(request, on_event, move |result| {
                 let _end = end;
-                let _ = wait_registered.recv();
                 on_done(result);
-            },
-        );
-        match token {
-            Ok(token) => {
-                self.tracker.lock().tokens.push(token);
-                drop(registered);
-                Ok(())
-            }
-            // The closure (and with it `end`) was dropped: count is back.
-            Err(e) => Err(e),
-        }
+            })
+            .map(drop)
     }
 }
 
@@ -504,10 +474,15 @@ pub unsafe extern "C" fn concert_terminal_next_event(
     })
 }
 
-/// Asks the running background transaction(s) to stop: before the request
-/// left, it ends with `CONCERT_RESULT_CANCELLED`; after, with an in-doubt
-/// outcome (the terminal may still complete it). Returns at once; the end
-/// is reported as usual. Nothing running: does nothing.
+/// Stops whatever runs on this terminal, from any thread: a blocking
+/// `concert_terminal_transact` or `concert_terminal_pay` on another thread,
+/// and submitted or polled transactions. Each one whose request had not
+/// left ends with `CONCERT_RESULT_CANCELLED` (safe to retry); one whose
+/// request had left ends with an outcome `CONCERT_STATUS_IN_DOUBT` (the
+/// terminal may still complete it: ask it with a status request). Returns
+/// at once; the end is reported as usual (the blocking call returns, the
+/// callback runs, the polled event comes). Nothing running: does nothing;
+/// a transaction started after this call is not stopped.
 ///
 /// # Safety
 /// `terminal` is NULL or live.
@@ -516,7 +491,7 @@ pub unsafe extern "C" fn concert_terminal_cancel(
     terminal: *const concert_terminal,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        t.tracker.cancel_all();
+        t.terminal.abort();
         Ok(())
     })
 }

@@ -29,11 +29,13 @@ from ._concert import (
 )
 from ._errors import (
     BusyError,
+    ClosedError,
     ConfigError,
     ConnectionFailedError,
+    DecodeError,
     Error,
     InvalidRequestError,
-    ProtocolError,
+    PortsError,
     RequestCancelledError,
     SimulatorError,
 )
@@ -59,8 +61,10 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "BusyError",
+    "ClosedError",
     "ConfigError",
     "ConnectionFailedError",
+    "DecodeError",
     "Decoded",
     "Error",
     "Event",
@@ -68,7 +72,7 @@ __all__ = [
     "InvalidRequestError",
     "Outcome",
     "PortInfo",
-    "ProtocolError",
+    "PortsError",
     "Request",
     "RequestCancelledError",
     "Simulator",

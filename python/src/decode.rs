@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use concert_core::codes::ErrorCode;
 use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_text};
 use concert_core::mask::mask_pan;
 use concert_core::v3::DecodeOptions;
@@ -287,7 +288,7 @@ impl PyDecoded {
 
 /// Explains a frame: a V2 payload, V3 records, a whole serial frame
 /// (bytes), or its hex (str). `protocol`: `"auto"`, `"v2"` or `"v3"`.
-/// Raises `ProtocolError` (with `offset`) for what is not a frame.
+/// Raises `DecodeError` (with `offset`) for what is not a frame.
 #[pyfunction]
 #[pyo3(signature = (frame, protocol="auto"))]
 pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyResult<PyDecoded> {
@@ -325,7 +326,7 @@ pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyRes
     match result {
         Ok(inner) => Ok(PyDecoded::new(inner)),
         Err(e) => {
-            let err = new_error(py, "ProtocolError", e.to_string(), "CONCERT_PROTOCOL");
+            let err = new_error(py, ErrorCode::Decode, e.to_string());
             err.value(py).setattr("offset", e.offset)?;
             Err(err)
         }
@@ -371,9 +372,8 @@ pub fn ports(py: Python<'_>) -> PyResult<Vec<PyPortInfo>> {
         .map_err(|e| {
             new_error(
                 py,
-                "ConnectionFailedError",
+                ErrorCode::Ports,
                 format!("cannot list serial ports: {e}"),
-                "CONCERT_PORT",
             )
         })?;
     Ok(ports

@@ -10,6 +10,8 @@ use concert_core::terminal::{Protocol, SerialLine, Terminal, TerminalConfig};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
+use concert_core::codes::ErrorCode;
+
 use crate::errors::{config_error, new_error};
 use crate::terminal::{PyTerminal, seconds};
 
@@ -37,12 +39,7 @@ impl PySimulator {
             slot.as_ref().map(f)
         })
         .ok_or_else(|| {
-            new_error(
-                py,
-                "SimulatorError",
-                "the simulator is stopped".to_owned(),
-                "CONCERT_SIMULATOR",
-            )
+            new_error(py, ErrorCode::Closed, "the simulator is stopped")
         })
     }
 }
@@ -143,10 +140,10 @@ impl PySimulator {
         }
         let sim = py.detach(|| Simulator::start(config)).map_err(|e| {
             let code = match e {
-                concert_core::sim::SimError::Config(_) => "CONCERT_CONFIG",
-                _ => "CONCERT_SIMULATOR",
+                concert_core::sim::SimError::Config(_) => ErrorCode::Config,
+                _ => ErrorCode::Simulator,
             };
-            new_error(py, "SimulatorError", e.to_string(), code)
+            new_error(py, code, e.to_string())
         })?;
         Ok(PySimulator {
             protocol,

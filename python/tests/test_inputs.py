@@ -147,7 +147,7 @@ def test_missing_serial_port_is_safe_to_retry(tmp_path: Any) -> None:
 def test_bad_simulator_settings() -> None:
     with pytest.raises(concert_tpe.ConfigError, match="script"):
         concert_tpe.Simulator(script="explode")
-    with pytest.raises(concert_tpe.SimulatorError):
+    with pytest.raises((concert_tpe.ConfigError, concert_tpe.SimulatorError)):
         concert_tpe.Simulator("v2", "tcp")
     with pytest.raises(concert_tpe.ConfigError):
         concert_tpe.Simulator("v4")
@@ -155,5 +155,6 @@ def test_bad_simulator_settings() -> None:
         with pytest.raises(concert_tpe.ConfigError, match="decline"):
             sim.push_script("decline:5")
     assert not sim.running
-    with pytest.raises(concert_tpe.SimulatorError, match="stopped"):
+    with pytest.raises(concert_tpe.ClosedError, match="stopped") as closed:
         sim.push_script("approve")
+    assert closed.value.code == "CONCERT_CLOSED" and closed.value.safe_to_retry

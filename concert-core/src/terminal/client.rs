@@ -1,7 +1,7 @@
 //! [`Terminal`]: one configured terminal, one transaction at a time.
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -47,6 +47,41 @@ struct Inner {
     busy: AtomicBool,
     /// The serial line, kept open between transactions.
     serial: Mutex<Option<SerialChannel>>,
+    /// The cancel token of every transaction running on this terminal,
+    /// blocking or in the background, for [`Terminal::abort`].
+    running: Mutex<Vec<(u64, CancelToken)>>,
+    next_running: AtomicU64,
+}
+
+/// Keeps a transaction's token in [`Inner::running`] while it runs.
+struct Running {
+    inner: Arc<Inner>,
+    id: u64,
+}
+
+impl Running {
+    fn new(inner: &Arc<Inner>, token: &CancelToken) -> Running {
+        let id = inner.next_running.fetch_add(1, Ordering::Relaxed);
+        inner
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((id, token.clone()));
+        Running {
+            inner: Arc::clone(inner),
+            id,
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.inner
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(id, _)| *id != self.id);
+    }
 }
 
 /// Held while a transaction runs; frees the terminal when dropped, even
@@ -130,6 +165,8 @@ impl Terminal {
                 config,
                 busy: AtomicBool::new(false),
                 serial: Mutex::new(None),
+                running: Mutex::new(Vec::new()),
+                next_running: AtomicU64::new(0),
             }),
         })
     }
@@ -167,6 +204,25 @@ impl Terminal {
         Ok(BusyGuard(Some(self.inner.clone())))
     }
 
+    /// Stops whatever runs on this terminal now, from any thread: a
+    /// blocking [`Terminal::transact`] on another thread, a background
+    /// [`Terminal::submit`], a query beside them. Each one that had not
+    /// sent its request yet ends with [`Error::Cancelled`] (safe to retry);
+    /// one whose request had left ends with an in-doubt outcome (the
+    /// terminal may still complete it: ask it with `status`). Returns at
+    /// once; with nothing running it does nothing, and it does not stop a
+    /// transaction started after it returns.
+    pub fn abort(&self) {
+        let running = self
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for (_, token) in running.iter() {
+            token.cancel();
+        }
+    }
+
     /// Releases the serial port kept open between transactions (TCP holds
     /// nothing between requests). The next request opens it again.
     /// Refused with [`Error::Busy`] while a transaction runs.
@@ -187,13 +243,16 @@ impl Terminal {
     }
 
     /// Runs a request, reporting progress to `on_event` (on this thread),
-    /// stoppable through `cancel`.
+    /// stoppable through `cancel` or [`Terminal::abort`].
     pub fn transact_with(
         &self,
         request: &Request,
         on_event: &mut dyn FnMut(Event),
         cancel: &CancelToken,
     ) -> Result<Outcome, Error> {
+        // Registered before the busy flag is taken: whoever sees the
+        // terminal busy can abort what makes it so.
+        let _running = Running::new(&self.inner, cancel);
         let _guard = self.acquire(request)?;
         self.run(request, on_event, cancel)
     }
@@ -230,8 +289,9 @@ impl Terminal {
         mut on_event: impl FnMut(Event) + Send + 'static,
         on_done: impl FnOnce(Result<Outcome, Error>) + Send + 'static,
     ) -> Result<CancelToken, Error> {
-        let guard = self.acquire(&request)?;
         let cancel = CancelToken::new();
+        let running = Running::new(&self.inner, &cancel);
+        let guard = self.acquire(&request)?;
         let terminal = self.clone();
         let token = cancel.clone();
         workers::run(Box::new(move || {
@@ -249,6 +309,7 @@ impl Terminal {
             });
             // Free the terminal first: a caller woken by the result may
             // start the next transaction at once.
+            drop(running);
             drop(guard);
             on_done(result);
         }))
