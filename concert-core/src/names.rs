@@ -398,7 +398,11 @@ mod tests {
             ReceiptFormat::Html
         );
         assert!("pdf".parse::<ReceiptFormat>().is_err());
-        for c in [ReceiptCopy::Customer, ReceiptCopy::Merchant, ReceiptCopy::Both] {
+        for c in [
+            ReceiptCopy::Customer,
+            ReceiptCopy::Merchant,
+            ReceiptCopy::Both,
+        ] {
             assert_eq!(c.name().parse::<ReceiptCopy>().unwrap(), c);
         }
         for h in [Hint::Auto, Hint::V2, Hint::V3] {

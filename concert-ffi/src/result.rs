@@ -91,9 +91,10 @@ impl concert_result {
 
     /// The core table's entry for this code, if it has one.
     pub fn code(self) -> Option<ErrorCode> {
-        ErrorCode::ALL
-            .into_iter()
-            .find(|c| concert_result::from_code(*c) == self && self != concert_result::CONCERT_RESULT_INVALID_ARGUMENT)
+        ErrorCode::ALL.into_iter().find(|c| {
+            concert_result::from_code(*c) == self
+                && self != concert_result::CONCERT_RESULT_INVALID_ARGUMENT
+        })
     }
 
     const ALL: [concert_result; 17] = [

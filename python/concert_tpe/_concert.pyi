@@ -120,7 +120,7 @@ class Outcome:
     @property
     def echo_mismatches(self) -> list[tuple[str, str, str]]: ...
     @property
-    def records(self) -> dict[str, str]: ...
+    def records(self) -> list[tuple[str, str]]: ...
     @property
     def raw_answer(self) -> Optional[bytes]: ...
     @property
@@ -132,7 +132,7 @@ class Outcome:
 @final
 class Event:
     @property
-    def name(self) -> str: ...
+    def kind(self) -> str: ...
     @property
     def status(self) -> Optional[Status]: ...
 
@@ -183,6 +183,7 @@ class Terminal:
     def protocol(self) -> str: ...
     @property
     def busy(self) -> bool: ...
+    def abort(self) -> None: ...
     def close(self) -> None: ...
     def pay(
         self,
@@ -190,7 +191,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Outcome: ...
     def refund(
         self,
@@ -198,7 +210,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Outcome: ...
     def cancel(
         self,
@@ -206,7 +229,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Outcome: ...
     def preauthorize(
         self,
@@ -214,7 +248,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Outcome: ...
     def identify(self, *, on_event: Optional[_EventCallback] = None) -> Outcome: ...
     def status(self, *, on_event: Optional[_EventCallback] = None) -> Outcome: ...
@@ -234,7 +279,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Coroutine[Any, Any, Outcome]: ...
     def refund_async(
         self,
@@ -242,7 +298,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Coroutine[Any, Any, Outcome]: ...
     def cancel_async(
         self,
@@ -250,7 +317,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Coroutine[Any, Any, Outcome]: ...
     def preauthorize_async(
         self,
@@ -258,7 +336,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Coroutine[Any, Any, Outcome]: ...
     def identify_async(
         self, *, on_event: Optional[_EventCallback] = None
@@ -370,5 +459,5 @@ class PortInfo:
     @property
     def known_terminal(self) -> Optional[str]: ...
 
-def decode(frame: Union[bytes, bytearray, str], protocol: str = "auto") -> Decoded: ...
+def decode(frame: Union[bytes, bytearray, str], hint: str = "auto") -> Decoded: ...
 def ports() -> list[PortInfo]: ...

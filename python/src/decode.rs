@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 
 use crate::amount::type_name;
-use crate::errors::{config_error, new_error};
+use crate::errors::{invalid_request, new_error};
 
 /// One field or record of a decoded frame.
 #[pyclass(name = "Field", module = "concert_tpe", frozen)]
@@ -287,21 +287,14 @@ impl PyDecoded {
 }
 
 /// Explains a frame: a V2 payload, V3 records, a whole serial frame
-/// (bytes), or its hex (str). `protocol`: `"auto"`, `"v2"` or `"v3"`.
+/// (bytes), or its hex (str). `hint`: `"auto"`, `"v2"` or `"v3"`.
 /// Raises `DecodeError` (with `offset`) for what is not a frame.
 #[pyfunction]
-#[pyo3(signature = (frame, protocol="auto"))]
-pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyResult<PyDecoded> {
-    let hint = match protocol.trim().to_ascii_lowercase().as_str() {
-        "auto" => Hint::Auto,
-        "v2" => Hint::V2,
-        "v3" => Hint::V3,
-        other => {
-            return Err(config_error(format!(
-                "unknown protocol {other:?}: expected auto, v2 or v3"
-            )));
-        }
-    };
+#[pyo3(signature = (frame, hint="auto"))]
+pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, hint: &str) -> PyResult<PyDecoded> {
+    let hint: Hint = hint
+        .parse()
+        .map_err(|e: concert_core::names::UnknownName| invalid_request(e.to_string()))?;
     let result = if let Ok(text) = frame.cast::<PyString>() {
         let text = text.to_cow()?;
         if let Some(checked) = check_plain_v3(text.as_bytes(), hint) {

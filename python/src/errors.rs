@@ -12,7 +12,8 @@ use pyo3::types::PyType;
 /// An exception class of `concert_tpe._errors`, looked up once.
 fn class<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, PyType>> {
     static MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-    let module = MODULE.get_or_try_init(py, || py.import("concert_tpe._errors").map(Bound::unbind))?;
+    let module =
+        MODULE.get_or_try_init(py, || py.import("concert_tpe._errors").map(Bound::unbind))?;
     module
         .bind(py)
         .getattr(name)?

@@ -38,9 +38,7 @@ impl PySimulator {
             let slot = self.sim.lock().unwrap_or_else(PoisonError::into_inner);
             slot.as_ref().map(f)
         })
-        .ok_or_else(|| {
-            new_error(py, ErrorCode::Closed, "the simulator is stopped")
-        })
+        .ok_or_else(|| new_error(py, ErrorCode::Closed, "the simulator is stopped"))
     }
 }
 

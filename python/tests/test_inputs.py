@@ -158,3 +158,22 @@ def test_bad_simulator_settings() -> None:
     with pytest.raises(concert_tpe.ClosedError, match="stopped") as closed:
         sim.push_script("approve")
     assert closed.value.code == "CONCERT_CLOSED" and closed.value.safe_to_retry
+
+
+def test_help_shows_the_real_options() -> None:
+    import inspect
+
+    for method in (concert_tpe.Terminal.pay, concert_tpe.Terminal.cancel_async):
+        signature = inspect.signature(method)
+        assert signature.parameters["currency"].default == "EUR"
+        assert "private_data" in signature.parameters
+        assert "full_answer" in signature.parameters
+        assert not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+
+
+def test_the_library_prints_nothing_unless_logging_is_configured() -> None:
+    import logging
+
+    handlers = logging.getLogger("concert_tpe").handlers
+    assert any(isinstance(h, logging.NullHandler) for h in handlers)
+    assert logging.getLevelName(concert_tpe.WIRE) == "WIRE"

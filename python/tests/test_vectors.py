@@ -127,5 +127,5 @@ def test_garbage_is_a_protocol_error(frame: Any) -> None:
 def test_decode_rejects_other_types() -> None:
     with pytest.raises(TypeError):
         concert_tpe.decode(1234)  # type: ignore[arg-type]
-    with pytest.raises(concert_tpe.ConfigError):
-        concert_tpe.decode("CZ0040300", "v9")
+    with pytest.raises(concert_tpe.InvalidRequestError):
+        concert_tpe.decode("CZ0040300", hint="v9")
