@@ -119,7 +119,9 @@ pub struct MoneyArgs {
     /// Pay by cheque instead of card.
     #[arg(long, conflicts_with = "application")]
     pub cheque: bool,
-    /// Application: card, cheque, amex, any, or a raw V3 CC code / V2 mode.
+    /// Application: any, card, cheque, amex, cetelem, cofinoga, diners,
+    /// franfinance, jcb, accord_finance, unionpay, moneo, fintrax, or a raw
+    /// code: v3:CODE (V3 CC) or v2:C (V2 payment mode).
     #[arg(long, value_name = "APP")]
     pub application: Option<String>,
     /// Ask for an immediate answer: the outcome is `pending`; fetch it with `status`.

@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use concert_core::amount::format_decimal;
-use concert_core::terminal::{Direction, Outcome};
-use concert_core::v3::{ReceiptCopy, ReceiptFormat};
+use concert_core::terminal::Outcome;
+use concert_core::v3::ReceiptCopy;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -103,11 +103,8 @@ impl OutcomeJson {
             private_data: o.private_data.clone(),
             protocol_version: o.protocol_version.clone(),
             receipt: o.receipt.as_ref().map(|r| ReceiptJson {
-                copy: r.copy.map(copy_name),
-                format: match r.format {
-                    ReceiptFormat::Text => "text",
-                    ReceiptFormat::Html => "html",
-                },
+                copy: r.copy.map(ReceiptCopy::name),
+                format: r.format.name(),
                 text: r.text.clone(),
             }),
             echo_mismatches: o
@@ -121,22 +118,11 @@ impl OutcomeJson {
                 .frames
                 .iter()
                 .map(|f| FrameJson {
-                    direction: match f.direction {
-                        Direction::Sent => "sent",
-                        Direction::Received => "received",
-                    },
+                    direction: f.direction.name(),
                     hex: hex(&f.bytes),
                 })
                 .collect(),
         }
-    }
-}
-
-fn copy_name(c: ReceiptCopy) -> &'static str {
-    match c {
-        ReceiptCopy::Customer => "customer",
-        ReceiptCopy::Merchant => "merchant",
-        ReceiptCopy::Both => "both",
     }
 }
 

@@ -85,11 +85,11 @@ impl ErrorCode {
         }
     }
 
-    /// Whether a request that failed this way never reached a terminal, so
-    /// that sending it again cannot pay twice. True for every failure of a
-    /// transaction (a request whose fate is unknown is never an error: it
-    /// is an outcome in doubt); false for failures that are not about a
-    /// request (decode, ports, simulator, command line, runtime).
+    /// Whether a call that failed this way may simply be made again: true
+    /// when nothing reached a terminal, so no money can have moved. Every
+    /// code of this table says so today (a request whose fate is unknown is
+    /// never an error: it is an outcome in doubt); a code added later that
+    /// cannot promise it will say false.
     pub fn safe_to_retry(self) -> bool {
         match self {
             ErrorCode::InvalidRequest
@@ -99,12 +99,12 @@ impl ErrorCode {
             | ErrorCode::Port
             | ErrorCode::NotDelivered
             | ErrorCode::Cancelled
-            | ErrorCode::Closed => true,
-            ErrorCode::Decode
+            | ErrorCode::Closed
+            | ErrorCode::Decode
             | ErrorCode::Ports
             | ErrorCode::Simulator
             | ErrorCode::Usage
-            | ErrorCode::Runtime => false,
+            | ErrorCode::Runtime => true,
         }
     }
 }

@@ -156,8 +156,9 @@ pub unsafe extern "C" fn concert_terminal_config_set_protocol(
             Some(unsafe { text(v3_version) }?)
         };
         c.config.protocol = match (protocol, version) {
-            (concert_protocol::CONCERT_PROTOCOL_V3, v) => Protocol::V3 {
-                version: v.unwrap_or("0300").to_owned(),
+            (concert_protocol::CONCERT_PROTOCOL_V3, None) => Protocol::v3(),
+            (concert_protocol::CONCERT_PROTOCOL_V3, Some(v)) => Protocol::V3 {
+                version: v.to_owned(),
             },
             (_, Some(_)) => {
                 return Err(Failure::new(

@@ -1,15 +1,10 @@
 //! `concert_tpe.decode` (any frame explained, field by field) and
 //! `concert_tpe.ports()` (serial ports, known terminals flagged).
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use concert_core::codes::ErrorCode;
-use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_text};
-use concert_core::mask::mask_pan;
-use concert_core::v3::DecodeOptions;
-use concert_core::v3::tags::AA;
-use concert_core::v3::tlv::{Tag, TlvRecord, decode_records, latin1};
+use concert_core::inspect::{CheckedV3, Hint, Inspected, InspectedField, inspect, inspect_text};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
@@ -94,18 +89,8 @@ pub struct PyDecoded {
 enum Body {
     /// Explained already.
     Explained,
-    /// A V3 message whose records (nested ones too) are known to be well
-    /// formed, with where each top-level record's value lies.
-    CheckedV3 {
-        payload: Vec<u8>,
-        records: Vec<RecordSpan>,
-    },
-}
-
-/// A top-level record of a checked message: its tag and value range.
-struct RecordSpan {
-    tag: Tag,
-    value: std::ops::Range<usize>,
+    /// A V3 message checked by the core, explained on first use.
+    CheckedV3(CheckedV3),
 }
 
 impl PyDecoded {
@@ -116,6 +101,13 @@ impl PyDecoded {
         }
     }
 
+    fn checked(checked: CheckedV3) -> PyDecoded {
+        PyDecoded {
+            body: Body::CheckedV3(checked),
+            explained: OnceLock::new(),
+        }
+    }
+
     /// The fields explained, computed once. `explained` was filled at
     /// construction unless the body is a checked V3 message, which
     /// `inspect` reads as well (it was checked with the same rules).
@@ -123,55 +115,16 @@ impl PyDecoded {
         if let Some(done) = self.explained.get() {
             return Ok(done);
         }
-        let Body::CheckedV3 { payload, .. } = &self.body else {
+        let Body::CheckedV3(checked) = &self.body else {
             return Err(pyo3::exceptions::PyRuntimeError::new_err(
                 "decoded frame lost its fields",
             ));
         };
-        let inspected = inspect(payload, Hint::V3).map_err(|e| {
+        let inspected = checked.inspect().map_err(|e| {
             pyo3::exceptions::PyRuntimeError::new_err(format!("checked frame unreadable: {e}"))
         })?;
         Ok(self.explained.get_or_init(|| inspected))
     }
-}
-
-/// Records and nested records well formed, as `inspect` reads them.
-fn check_v3(records: &[TlvRecord<'_>]) -> bool {
-    records.iter().all(|r| {
-        !r.tag.is_constructed()
-            || r.nested(DecodeOptions::TOLERANT)
-                .is_ok_and(|inner| check_v3(&inner))
-    })
-}
-
-/// A plain V3 message (it starts with a tag), checked but not explained;
-/// `None` for anything else, or anything malformed (which `inspect` then
-/// reports with its offset).
-fn check_plain_v3(bytes: &[u8], hint: Hint) -> Option<PyDecoded> {
-    if hint == Hint::V2 || !bytes.first().is_some_and(u8::is_ascii_uppercase) {
-        return None;
-    }
-    let records = decode_records(bytes, DecodeOptions::TOLERANT).ok()?;
-    if !check_v3(&records) {
-        return None;
-    }
-    let records = records
-        .iter()
-        .map(|r| {
-            let start = r.offset + 5;
-            RecordSpan {
-                tag: r.tag,
-                value: start..start + r.value.len(),
-            }
-        })
-        .collect();
-    Some(PyDecoded {
-        body: Body::CheckedV3 {
-            payload: bytes.to_vec(),
-            records,
-        },
-        explained: OnceLock::new(),
-    })
 }
 
 #[pymethods]
@@ -180,7 +133,7 @@ impl PyDecoded {
     #[getter]
     fn protocol(&self) -> PyResult<&'static str> {
         match self.body {
-            Body::CheckedV3 { .. } => Ok("v3"),
+            Body::CheckedV3(_) => Ok("v3"),
             Body::Explained => Ok(self.inspected()?.protocol),
         }
     }
@@ -190,7 +143,7 @@ impl PyDecoded {
     #[getter]
     fn kind(&self) -> PyResult<&'static str> {
         match self.body {
-            Body::CheckedV3 { .. } => Ok("v3"),
+            Body::CheckedV3(_) => Ok("v3"),
             Body::Explained => Ok(self.inspected()?.kind),
         }
     }
@@ -199,7 +152,7 @@ impl PyDecoded {
     #[getter]
     fn serial_frame(&self) -> PyResult<bool> {
         match self.body {
-            Body::CheckedV3 { .. } => Ok(false),
+            Body::CheckedV3(_) => Ok(false),
             Body::Explained => Ok(self.inspected()?.serial_frame),
         }
     }
@@ -220,15 +173,9 @@ impl PyDecoded {
     #[getter]
     fn records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let pairs = PyList::empty(py);
-        if let Body::CheckedV3 { payload, records } = &self.body {
-            for r in records {
-                let text = latin1(&payload[r.value.clone()]);
-                let value = if r.tag == AA {
-                    Cow::Owned(mask_pan(&text))
-                } else {
-                    text
-                };
-                pairs.append((r.tag.as_str(), value.as_ref()))?;
+        if let Body::CheckedV3(checked) = &self.body {
+            for (tag, value) in checked.records() {
+                pairs.append((tag.as_str(), value.as_ref()))?;
             }
         } else {
             for f in &self.inspected()?.fields {
@@ -254,7 +201,7 @@ impl PyDecoded {
 
     fn __len__(&self) -> PyResult<usize> {
         match self.body {
-            Body::CheckedV3 { ref records, .. } => Ok(records.len()),
+            Body::CheckedV3(ref checked) => Ok(checked.len()),
             Body::Explained => Ok(self.inspected()?.fields.len()),
         }
     }
@@ -297,15 +244,15 @@ pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, hint: &str) -> PyResult<
         .map_err(|e: concert_core::names::UnknownName| invalid_request(e.to_string()))?;
     let result = if let Ok(text) = frame.cast::<PyString>() {
         let text = text.to_cow()?;
-        if let Some(checked) = check_plain_v3(text.as_bytes(), hint) {
-            return Ok(checked);
+        if let Some(checked) = CheckedV3::check(text.as_bytes(), hint) {
+            return Ok(PyDecoded::checked(checked));
         }
         let text = text.into_owned();
         py.detach(|| inspect_text(&text, hint))
     } else if let Ok(bytes) = frame.cast::<PyBytes>() {
         let bytes = bytes.as_bytes();
-        if let Some(checked) = check_plain_v3(bytes, hint) {
-            return Ok(checked);
+        if let Some(checked) = CheckedV3::check(bytes, hint) {
+            return Ok(PyDecoded::checked(checked));
         }
         inspect(bytes, hint)
     } else if let Ok(bytes) = frame.cast::<PyByteArray>() {

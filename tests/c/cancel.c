@@ -72,7 +72,8 @@ static void codes_come_from_one_table(void) {
     CHECK(concert_result_code(CONCERT_RESULT_NULL_ARGUMENT) == NULL);
     CHECK(concert_result_code(9999) == NULL);
     CHECK(concert_result_is_safe_to_retry(CONCERT_RESULT_CANCELLED) == 1);
-    CHECK(concert_result_is_safe_to_retry(CONCERT_RESULT_SIMULATOR) == 0);
+    CHECK(concert_result_is_safe_to_retry(CONCERT_RESULT_SIMULATOR) == 1);
+    CHECK(concert_result_is_safe_to_retry(CONCERT_RESULT_PANIC) == 0);
 }
 
 int main(void) {

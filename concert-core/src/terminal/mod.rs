@@ -7,6 +7,7 @@ mod decode;
 mod encode;
 mod error;
 mod event;
+mod from_records;
 mod outcome;
 mod request;
 pub mod wire;
@@ -18,5 +19,6 @@ pub use config::{ConfigError, Connection, Parity, Protocol, SerialLine, Terminal
 pub use encode::encode_request;
 pub use error::{Error, RequestError};
 pub use event::Event;
+pub use from_records::{RecordSettings, RecordsError};
 pub use outcome::{ApplicationUsed, Direction, EchoMismatch, Outcome, Status, WireFrame};
 pub use request::{Application, Operation, ReceiptWanted, Request};
