@@ -6,10 +6,12 @@ use std::time::{Duration, Instant};
 
 use serialport::SerialPort;
 
-use super::{CANCEL_POLL, CancelToken, Channel, ExchangeSpec, Exchanged, Failure, is_wait_over};
+use super::line::{Parity, SerialLine};
+use super::{
+    CANCEL_POLL, CancelToken, Channel, Error, Event, ExchangeSpec, Exchanged, Failure, is_wait_over,
+};
 use crate::frame::{ACK, ENQ, EOT, NAK};
 use crate::link::{Exchange, LinkConfig, LinkError, LinkEvent};
-use crate::terminal::{Error, Event, Parity, SerialLine};
 
 /// A terminal on a serial line. The port is opened on first use and kept
 /// open; any I/O error closes it so the next request opens it afresh.
