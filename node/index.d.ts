@@ -53,6 +53,13 @@ export declare class NativeTerminal {
    * `CONCERT_INVALID_REQUEST` …) when nothing could start.
    */
   transact(request: NativeRequest, onMessage: (arg: NativeMessage) => void): NativeTransaction
+  /**
+   * Stops whatever runs on this terminal (`Terminal::abort` in the
+   * core): before its request left a transaction ends with
+   * `CONCERT_CANCELLED`, after with an outcome in doubt. Nothing
+   * running, or closed: does nothing.
+   */
+  abort(): void
   /** Whether a transaction is running. */
   get busy(): boolean
   /** Whether `close` was called. */
@@ -95,6 +102,11 @@ export interface NativeDecoded {
   serialFrame: boolean
   /** The fields in wire order. */
   fields: Array<NativeField>
+  /**
+   * Every record (V3 tag) or field (V2 name) with its value, in wire
+   * order, card numbers masked: `[["CZ", "0300"], ["CB", "1250"], …]`.
+   */
+  records: Array<Array<string>>
   /** Why the input is not a frame. */
   error?: string
   /** The byte where reading stopped. */
@@ -111,10 +123,26 @@ export interface NativeEchoMismatch {
   received: string
 }
 
+/** One entry of the core's table of error codes. */
+export interface NativeErrorCode {
+  /** `CONCERT_BUSY` … */
+  code: string
+  /**
+   * Whether the call may simply be made again (nothing reached a
+   * terminal).
+   */
+  safeToRetry: boolean
+}
+
+/** The core's table of error codes, for `lib/errors.js`. */
+export declare function nativeErrorCodes(): Array<NativeErrorCode>
+
 /** An error that left no doubt: nothing reached the terminal. */
 export interface NativeFailure {
   /** Stable code (`CONCERT_BUSY`, `CONCERT_CONNECT` …). */
   code: string
+  /** From the core's table: nothing reached the terminal. */
+  safeToRetry: boolean
   /** What went wrong. */
   message: string
 }

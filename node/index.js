@@ -839,4 +839,5 @@ module.exports.NativeSimulator = nativeBinding.NativeSimulator
 module.exports.NativeTerminal = nativeBinding.NativeTerminal
 module.exports.NativeTransaction = nativeBinding.NativeTransaction
 module.exports.nativeDecode = nativeBinding.nativeDecode
+module.exports.nativeErrorCodes = nativeBinding.nativeErrorCodes
 module.exports.ports = nativeBinding.ports

@@ -11,7 +11,9 @@ export type Status = 'approved' | 'declined' | 'aborted' | 'not_performed' | 'pe
 /** What a request does. */
 export type Operation = 'pay' | 'refund' | 'cancel' | 'preauthorize' | 'identify' | 'status' | 'settle'
 
-/** Stable codes of `ConcertError` (and of TypeError/RangeError for bad input). */
+/** Stable codes of `ConcertError` (and of TypeError/RangeError for bad
+ * input), from the engine's one table: the same strings in C, Python and
+ * the command line's JSON. */
 export type ErrorCode =
   | 'CONCERT_INVALID_REQUEST'
   | 'CONCERT_CONFIG'
@@ -24,14 +26,25 @@ export type ErrorCode =
   | 'CONCERT_SIMULATOR'
   | 'CONCERT_DECODE'
   | 'CONCERT_PORTS'
+  | 'CONCERT_USAGE'
+  | 'CONCERT_RUNTIME'
 
-/** An error: nothing reached the terminal, so it is always safe to retry. */
+/** An error: nothing reached the terminal, so it is safe to retry. */
 export declare class ConcertError extends Error {
-  readonly name: 'ConcertError'
+  readonly name: 'ConcertError' | 'AbortError'
   readonly code: ErrorCode
-  readonly safeToRetry: true
+  /** From the engine's table of error codes. */
+  readonly safeToRetry: boolean
   /** With CONCERT_DECODE: the byte where reading stopped. */
   readonly offset?: number
+}
+
+/** What a call aborted through its `signal` rejects with (as Node's own
+ * APIs do): `name` 'AbortError', `code` CONCERT_CANCELLED, `cause` the
+ * signal's reason. Nothing reached the terminal. */
+export declare class AbortError extends ConcertError {
+  readonly name: 'AbortError'
+  readonly code: 'CONCERT_CANCELLED'
 }
 
 /** Amount in integer minor units (1250 = 12.50 EUR) or a decimal string ('12.50'). */
@@ -42,7 +55,7 @@ export type ReceiptCopy = 'customer' | 'merchant' | 'both'
 
 /** Progress of a running request, in order. */
 export interface TerminalEvent {
-  type: 'connecting' | 'sent' | 'acknowledged' | 'waiting_for_answer' | 'answer_received' | 'done'
+  kind: 'connecting' | 'sent' | 'acknowledged' | 'waiting_for_answer' | 'answer_received' | 'done'
   operation: Operation
   /** With `done`: the outcome's status. */
   status?: Status
@@ -50,8 +63,9 @@ export interface TerminalEvent {
 
 /** Options of one call. */
 export interface CallOptions {
-  /** Cancels the request: before it left, the call rejects with
-   * CONCERT_CANCELLED; after, the outcome is `in_doubt`. */
+  /** Cancels the request: before it left (or when already aborted), the
+   * call rejects with an `AbortError` (code CONCERT_CANCELLED); after, the
+   * outcome is `in_doubt`. */
   signal?: AbortSignal
   /** Progress of this request. */
   onEvent?: (event: TerminalEvent) => void
@@ -190,6 +204,9 @@ export declare class Terminal extends EventEmitter {
   status(options?: CallOptions): Promise<Outcome>
   settle(options?: CallOptions): Promise<Outcome>
   transact(request: Request & { operation: Operation }): Promise<Outcome>
+  /** Stops whatever runs on this terminal: not sent yet, the call rejects
+   * with CONCERT_CANCELLED; sent, its outcome is `in_doubt`. Returns at once. */
+  abort(): void
   /** Stops a running transaction, waits for it, releases the port and listeners. */
   close(): Promise<void>
   on(event: 'event', listener: (event: TerminalEvent) => void): this
@@ -282,6 +299,9 @@ export interface Decoded {
   kind: 'v3' | 'v2-request-e' | 'v2-request-e+' | 'v2-answer-25' | 'v2-answer-80'
   serialFrame: boolean
   fields: DecodedField[]
+  /** Every record (V3 tag) or field (V2 name) with its value, in wire
+   * order, card numbers masked. */
+  records: Array<[string, string]>
 }
 
 /** Reads a V2 payload, V3 message or serial frame (bytes, text or hex). */

@@ -3,9 +3,9 @@
 // terminals. The engine is Rust (../index.js loads it); this layer gives it
 // JavaScript's shape.
 
-const { ConcertError } = require('./errors')
+const { AbortError, ConcertError } = require('./errors')
 const { Terminal } = require('./terminal')
 const { Simulator } = require('./simulator')
 const { decode, ports } = require('./decode')
 
-module.exports = { Terminal, Simulator, ConcertError, decode, ports }
+module.exports = { Terminal, Simulator, ConcertError, AbortError, decode, ports }

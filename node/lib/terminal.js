@@ -4,7 +4,7 @@
 
 const { EventEmitter } = require('node:events')
 const { NativeTerminal } = require('../index.js')
-const { ConcertError, invalidType, native } = require('./errors')
+const { AbortError, CANCELLED, ConcertError, invalidType, native } = require('./errors')
 const { toNative, callOptions, describe } = require('./request')
 
 const OPTION_KEYS = new Set([
@@ -40,7 +40,7 @@ function splitOptions(options) {
 }
 
 function eventOf(message, operation) {
-  const event = { type: message.event, operation }
+  const event = { kind: message.event, operation }
   if (message.status !== undefined) event.status = message.status
   return event
 }
@@ -132,7 +132,7 @@ class Terminal extends EventEmitter {
     const nativeRequest = toNative(operation, request, required)
     const { signal, onEvent } = callOptions(request)
     if (signal && signal.aborted) {
-      throw new ConcertError('CONCERT_CANCELLED', 'aborted before the request was sent')
+      throw new AbortError('aborted before the request was sent', signal)
     }
     let settle
     const done = new Promise((resolve, reject) => {
@@ -144,7 +144,8 @@ class Terminal extends EventEmitter {
         if (onEvent) onEvent(event)
         this.emit('event', event)
       } else if (message.failure) {
-        settle.reject(new ConcertError(message.failure.code, message.failure.message))
+        const { code, message: text } = message.failure
+        settle.reject(code === CANCELLED && signal && signal.aborted ? new AbortError(text, signal) : new ConcertError(code, text))
       } else {
         settle.resolve(message.outcome)
       }
@@ -159,6 +160,16 @@ class Terminal extends EventEmitter {
       this._running.delete(done)
       if (signal) signal.removeEventListener('abort', abort)
     }
+  }
+
+  /**
+   * Stops whatever runs on this terminal now, from anywhere: a call whose
+   * request had not left rejects with CONCERT_CANCELLED (safe to retry);
+   * one whose request had left resolves with an outcome 'in_doubt' (ask
+   * with `status()`). Returns at once; nothing running: does nothing.
+   */
+  abort() {
+    this._native.abort()
   }
 
   /**

@@ -12,6 +12,7 @@ mod simulator;
 mod terminal;
 
 pub use decode::{NativeDecoded, NativeField, native_decode};
+pub use error::{NativeErrorCode, native_error_codes};
 pub use options::TerminalOptions;
 pub use outcome::{NativeMessage, NativeOutcome};
 pub use ports::{PortInfo, ports};

@@ -10,7 +10,9 @@ use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
 
-use crate::error::{self, CLOSED, Result, SIMULATOR, invalid};
+use concert_core::codes::ErrorCode;
+
+use crate::error::{self, Result, invalid};
 
 /// Faults to inject, all off by default.
 #[napi(object)]
@@ -90,7 +92,7 @@ fn script(name: &str) -> Result<Script> {
 }
 
 fn sim_error(e: impl ToString) -> error::Error {
-    error::error(SIMULATOR, e)
+    error::error(ErrorCode::Simulator, e)
 }
 
 fn config(o: SimulatorOptions) -> Result<SimulatorConfig> {
@@ -175,7 +177,7 @@ impl NativeSimulator {
     fn running(&self) -> Result<Arc<Simulator>> {
         self.lock()
             .clone()
-            .ok_or_else(|| error::error(CLOSED, "the simulator is closed"))
+            .ok_or_else(|| error::error(ErrorCode::Closed, "the simulator is closed"))
     }
 }
 

@@ -9,7 +9,9 @@ use napi::bindgen_prelude::Function;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 
-use crate::error::{self, CLOSED, Result, from_core};
+use concert_core::codes::ErrorCode;
+
+use crate::error::{self, Result, from_core};
 use crate::options::{TerminalOptions, serial_config, tcp_config};
 use crate::outcome::NativeMessage;
 use crate::request::NativeRequest;
@@ -58,7 +60,7 @@ impl NativeTerminal {
 }
 
 fn closed() -> error::Error {
-    error::error(CLOSED, "the terminal is closed")
+    error::error(ErrorCode::Closed, "the terminal is closed")
 }
 
 #[napi]
@@ -98,7 +100,7 @@ impl NativeTerminal {
             .build_threadsafe_function::<NativeMessage>()
             .callee_handled::<false>()
             .build()
-            .map_err(|e| error::error(error::INVALID_REQUEST, e.reason))?;
+            .map_err(|e| error::invalid(e.reason))?;
         let tsfn = Arc::new(tsfn);
         let events = Arc::clone(&tsfn);
         let token = terminal
@@ -120,6 +122,17 @@ impl NativeTerminal {
             .map_err(|e| from_core(&e))?;
         state.running = Some(token.clone());
         Ok(NativeTransaction { token })
+    }
+
+    /// Stops whatever runs on this terminal (`Terminal::abort` in the
+    /// core): before its request left a transaction ends with
+    /// `CONCERT_CANCELLED`, after with an outcome in doubt. Nothing
+    /// running, or closed: does nothing.
+    #[napi]
+    pub fn abort(&self) {
+        if let Some(terminal) = self.state().terminal.as_ref() {
+            terminal.abort();
+        }
     }
 
     /// Whether a transaction is running.
