@@ -672,6 +672,50 @@ typedef uint32_t concert_sim_fault;
 #endif // __cplusplus
 
 /**
+ * How much a log record matters (`concert_log_params.level`), and the
+ * most detailed level a callback wants (`concert_log_set_callback`).
+ */
+enum concert_log_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * No records at all (as a maximum only).
+   */
+  CONCERT_LOG_LEVEL_OFF = 0,
+  /**
+   * Something failed.
+   */
+  CONCERT_LOG_LEVEL_ERROR = 1,
+  /**
+   * Something unexpected that the library handled (a damaged frame, an
+   * answer in doubt).
+   */
+  CONCERT_LOG_LEVEL_WARN = 2,
+  /**
+   * One line per transaction and its outcome.
+   */
+  CONCERT_LOG_LEVEL_INFO = 3,
+  /**
+   * Link-layer steps.
+   */
+  CONCERT_LOG_LEVEL_DEBUG = 4,
+  /**
+   * The wire trace (target `concert::wire`): every byte sent and
+   * received, hex and ASCII, card numbers masked.
+   */
+  CONCERT_LOG_LEVEL_TRACE = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum concert_log_level concert_log_level;
+#else
+typedef uint32_t concert_log_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * One event of a polled transaction, owned by the caller (free with
  * `concert_event_free`). Progress events carry only their kind; the final
  * `CONCERT_EVENT_DONE` carries the transaction's outcome or error.
@@ -721,6 +765,34 @@ typedef struct concert_terminal concert_terminal;
  * `concert_terminal_new` and may be reused.
  */
 typedef struct concert_terminal_config concert_terminal_config;
+
+/**
+ * One log record, valid during the callback only (copy what you keep).
+ */
+typedef struct {
+  /**
+   * A `concert_log_level` from ERROR (1) to TRACE (5).
+   */
+  uint32_t level;
+  /**
+   * Where it comes from, NUL-terminated: `concert_core::terminal::client`,
+   * `concert::wire` (the wire trace) …
+   */
+  const char *target;
+  /**
+   * The message, NUL-terminated UTF-8, card numbers masked.
+   */
+  const char *message;
+} concert_log_params;
+
+/**
+ * Receives log records: on whichever thread logs (the caller's, or one of
+ * the library's worker threads), so it must be thread-safe and return
+ * promptly. `params` and its strings are valid during the call only. It
+ * must not call `concert_log_set_callback`; records made while it runs on
+ * the same thread are dropped.
+ */
+typedef void (*concert_log_callback)(void *userdata, const concert_log_params *params);
 
 /**
  * Called once when a submitted transaction ends, on the core's worker
@@ -949,6 +1021,23 @@ concert_result concert_event_error(const concert_event *event,
                                    char *buf,
                                    size_t len,
                                    size_t *out_n);
+
+/**
+ * Sends the library's log records to `callback` (process-wide; NULL stops
+ * them), with `userdata` as its first argument, for records at
+ * `max_level` (a `concert_log_level`) and more important. Nothing is
+ * logged until this is called. When this returns, the callback it
+ * replaced is no longer running on any thread, so its userdata may be
+ * released. `CONCERT_RESULT_INVALID_ARGUMENT` for a level out of range or
+ * a call from inside the log callback. Any thread.
+ *
+ * # Safety
+ * `callback` is NULL or a function that may be called from any thread
+ * with `userdata` until it is replaced.
+ */
+concert_result concert_log_set_callback(concert_log_callback callback,
+                                        void *userdata,
+                                        uint32_t max_level);
 
 /**
  * Releases an outcome. NULL does nothing. Allowed anywhere, including

@@ -1,6 +1,7 @@
 /*
  * Just enough threads for the C tests, on Linux and on Windows (mingw has
- * no C11 <threads.h>): start a function on a thread of its own, join it.
+ * no C11 <threads.h>): start a function on a thread of its own, join it,
+ * and a mutex.
  */
 #ifndef CONCERT_TEST_THREADS_H
 #define CONCERT_TEST_THREADS_H
@@ -44,6 +45,12 @@ static inline void test_thread_join(test_thread t) {
     CloseHandle(t);
 }
 
+typedef CRITICAL_SECTION test_mutex;
+static inline void test_mutex_init(test_mutex *m) { InitializeCriticalSection(m); }
+static inline void test_mutex_lock(test_mutex *m) { EnterCriticalSection(m); }
+static inline void test_mutex_unlock(test_mutex *m) { LeaveCriticalSection(m); }
+static inline void test_mutex_destroy(test_mutex *m) { DeleteCriticalSection(m); }
+
 #else
 #include <pthread.h>
 #include <stdlib.h>
@@ -81,6 +88,12 @@ static inline int test_thread_start(test_thread *t, void (*fn)(void *), void *ar
 static inline void test_thread_join(test_thread t) {
     pthread_join(t, NULL);
 }
+
+typedef pthread_mutex_t test_mutex;
+static inline void test_mutex_init(test_mutex *m) { pthread_mutex_init(m, NULL); }
+static inline void test_mutex_lock(test_mutex *m) { pthread_mutex_lock(m); }
+static inline void test_mutex_unlock(test_mutex *m) { pthread_mutex_unlock(m); }
+static inline void test_mutex_destroy(test_mutex *m) { pthread_mutex_destroy(m); }
 #endif
 
 #endif /* CONCERT_TEST_THREADS_H */
