@@ -179,6 +179,19 @@ export interface NativeJournalEntry {
   note: string
 }
 
+/** One log record. */
+export interface NativeLogRecord {
+  /** `error`, `warn`, `info`, `debug` or `trace` (the wire trace). */
+  level: string
+  /**
+   * Where it comes from: `concert_core::terminal::client`,
+   * `concert::wire` (every byte sent and received) …
+   */
+  target: string
+  /** The message, card numbers masked. */
+  message: string
+}
+
 /**
  * What a running transaction reports: progress events, then one final
  * message with `outcome` or `failure`.
@@ -301,6 +314,13 @@ export interface NativeRequest {
   /** V2: ask for the 80-character answer with card data (default true). */
   fullAnswer?: boolean
 }
+
+/**
+ * Sends the engine's records at `level` and more important to `logger`
+ * (process-wide; `null` stops them). `level`: `off`, `error`, `warn`,
+ * `info`, `debug` or `trace`.
+ */
+export declare function nativeSetLogger(logger: ((arg: NativeLogRecord) => void) | undefined | null, level: string): void
 
 /** A serial port. */
 export interface PortInfo {

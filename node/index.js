@@ -840,4 +840,5 @@ module.exports.NativeTerminal = nativeBinding.NativeTerminal
 module.exports.NativeTransaction = nativeBinding.NativeTransaction
 module.exports.nativeDecode = nativeBinding.nativeDecode
 module.exports.nativeErrorCodes = nativeBinding.nativeErrorCodes
+module.exports.nativeSetLogger = nativeBinding.nativeSetLogger
 module.exports.ports = nativeBinding.ports

@@ -321,3 +321,20 @@ export interface PortInfo {
 
 /** The serial ports of this machine (pseudo-terminals are not listed). */
 export declare function ports(): PortInfo[]
+
+/** One log record of the engine. */
+export interface LogRecord {
+  level: 'error' | 'warn' | 'info' | 'debug' | 'trace'
+  /** `concert_core::terminal::client`, `concert::wire` (the wire trace) … */
+  target: string
+  /** Card numbers masked. */
+  message: string
+}
+
+/** Sends the engine's log records (process-wide) to `logger`; `null`
+ * stops them. `level` (default 'info') is the most detailed level wanted;
+ * 'trace' adds the wire trace. The logger never keeps the process alive. */
+export declare function setLogger(
+  logger: ((record: LogRecord) => void) | null,
+  options?: { level?: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace' },
+): void

@@ -7,5 +7,6 @@ const { AbortError, ConcertError } = require('./errors')
 const { Terminal } = require('./terminal')
 const { Simulator } = require('./simulator')
 const { decode, ports } = require('./decode')
+const { setLogger } = require('./logging')
 
-module.exports = { Terminal, Simulator, ConcertError, AbortError, decode, ports }
+module.exports = { Terminal, Simulator, ConcertError, AbortError, decode, ports, setLogger }

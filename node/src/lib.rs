@@ -4,6 +4,7 @@
 
 mod decode;
 mod error;
+mod logging;
 mod options;
 mod outcome;
 mod ports;
@@ -13,6 +14,7 @@ mod terminal;
 
 pub use decode::{NativeDecoded, NativeField, native_decode};
 pub use error::{NativeErrorCode, native_error_codes};
+pub use logging::{NativeLogRecord, native_set_logger};
 pub use options::TerminalOptions;
 pub use outcome::{NativeMessage, NativeOutcome};
 pub use ports::{PortInfo, ports};
