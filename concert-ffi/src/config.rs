@@ -270,9 +270,9 @@ pub unsafe extern "C" fn concert_terminal_config_last_error(
 }
 
 /// The protocol by name: `"v2e"`, `"v2e+"` (or `"v2"`), `"v3"` (version
-/// 0300) or `"v3:0320"`. An unknown name gives
-/// `CONCERT_RESULT_INVALID_ARGUMENT` with the accepted spellings in the
-/// last error.
+/// 0300) or `"v3:0320"`. An unknown name gives `CONCERT_RESULT_CONFIG`
+/// (code `CONCERT_CONFIG`, as in every language) with the accepted
+/// spellings in the last error.
 ///
 /// # Safety
 /// `config` is NULL or a live builder; `name` is NULL or a NUL-terminated
@@ -291,7 +291,7 @@ pub unsafe extern "C" fn concert_terminal_config_set_protocol_name(
                 Ok(())
             }
             Err(e) => Err(Failure::new(
-                concert_result::CONCERT_RESULT_INVALID_ARGUMENT,
+                concert_result::CONCERT_RESULT_CONFIG,
                 e.to_string(),
             )),
         }

@@ -288,6 +288,100 @@ pub unsafe extern "C" fn concert_request_set_full_answer(
     set_flag(request, "set_full_answer", value, |r, v| r.full_answer = v)
 }
 
+/// Makes a request for the operation named `operation` (`"pay"`,
+/// `"refund"`, `"cancel"`, `"preauthorize"`, `"identify"`, `"status"`,
+/// `"settle"`, and the other spellings every language accepts, such as
+/// `"preauth"`). An unknown name gives `CONCERT_RESULT_INVALID_REQUEST`.
+///
+/// On success `*out_request` receives a request owned by the caller.
+///
+/// # Safety
+/// `operation` is NULL or a NUL-terminated string; `out_request` is NULL or
+/// valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_request_new_named(
+    operation: *const c_char,
+    out_request: *mut *mut concert_request,
+) -> concert_result {
+    guard(|| {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let name = unsafe { text(operation) }?;
+        // SAFETY: the caller passes NULL or a pointer valid for writing.
+        let out_request = unsafe { out(out_request) }?;
+        let operation = name
+            .parse()
+            .map_err(|_| concert_result::CONCERT_RESULT_INVALID_REQUEST)?;
+        *out_request = Box::into_raw(Box::new(concert_request {
+            request: Request::new(operation),
+            last_error: LastError::default(),
+        }));
+        Ok(())
+    })
+}
+
+/// The application by name: `"card"`, `"cheque"` (or `"check"`), `"amex"`
+/// … `"v3:CODE"`, `"v2:C"`, the spellings every language accepts. An
+/// unknown name gives `CONCERT_RESULT_INVALID_REQUEST` with the accepted
+/// spellings in the last error.
+///
+/// # Safety
+/// `request` is NULL or a live request; `name` is NULL or a NUL-terminated
+/// string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_request_set_application_name(
+    request: *mut concert_request,
+    name: *const c_char,
+) -> concert_result {
+    with_request(request, "set_application_name", |r| {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let name = unsafe { text(name) }?;
+        let application = name.parse::<Application>().map_err(|e| {
+            Failure::new(
+                concert_result::CONCERT_RESULT_INVALID_REQUEST,
+                e.to_string(),
+            )
+        })?;
+        r.application = Some(application);
+        Ok(())
+    })
+}
+
+/// Ask for a ticket (V3) by names: `copy` `"customer"`, `"merchant"` or
+/// `"both"`, `format` `"text"` or `"html"` (NULL: text). An unknown name
+/// gives `CONCERT_RESULT_INVALID_REQUEST`.
+///
+/// # Safety
+/// `request` is NULL or a live request; `copy` is NULL or a NUL-terminated
+/// string; `format` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_request_set_receipt_name(
+    request: *mut concert_request,
+    copy: *const c_char,
+    format: *const c_char,
+) -> concert_result {
+    with_request(request, "set_receipt_name", |r| {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let copy = unsafe { text(copy) }?;
+        // SAFETY: as above; NULL means the default.
+        let format = unsafe { optional_text(format) }?;
+        let refuse = |e: concert_core::names::UnknownName| {
+            Failure::new(
+                concert_result::CONCERT_RESULT_INVALID_REQUEST,
+                e.to_string(),
+            )
+        };
+        let format = match format {
+            Some(f) => f.parse().map_err(refuse)?,
+            None => concert_core::v3::ReceiptFormat::Text,
+        };
+        r.receipt = Some(ReceiptWanted {
+            copy: copy.parse().map_err(refuse)?,
+            format,
+        });
+        Ok(())
+    })
+}
+
 /// Ask for a ticket (V3): `copy` a `concert_receipt_copy`, `format` a
 /// `concert_receipt_format`.
 ///

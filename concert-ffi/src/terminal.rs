@@ -293,6 +293,37 @@ pub unsafe extern "C" fn concert_terminal_transact(
     })
 }
 
+/// Copies into `buf` the payload this terminal would send for `request` (a
+/// V2 message or V3 records, printable ASCII, without serial framing;
+/// buffer convention in the header's introduction). Nothing is opened. A
+/// request the protocol cannot carry gives the error a transaction would
+/// (`CONCERT_RESULT_INVALID_REQUEST` …), with the message in
+/// `concert_terminal_last_error`.
+///
+/// # Safety
+/// `terminal` and `request` are NULL or live; `buf` is NULL or valid for
+/// `len` bytes; `out_n` is NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_terminal_encode(
+    terminal: *const concert_terminal,
+    request: *const concert_request,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> concert_result {
+    with_terminal(terminal, |t| {
+        // SAFETY: the caller passes NULL or a live request.
+        let request = unsafe { borrow(request) }?;
+        let payload = t
+            .terminal
+            .encode(&request.request)
+            .map_err(|e| t.fail(&e))?;
+        let text = String::from_utf8_lossy(&payload);
+        // SAFETY: the caller passes a buffer valid for `len` bytes, or NULL.
+        unsafe { copy_out(&text, buf, len, out_n) }
+    })
+}
+
 /// A payment of `amount` minor units in `currency` (`"EUR"` or `"978"`),
 /// blocking: `concert_terminal_transact` with a pay request.
 ///

@@ -204,6 +204,9 @@ export declare class Terminal extends EventEmitter {
   status(options?: CallOptions): Promise<Outcome>
   settle(options?: CallOptions): Promise<Outcome>
   transact(request: Request & { operation: Operation }): Promise<Outcome>
+  /** The payload this terminal would send (V2 message or V3 records, no
+   * serial framing), checked as a transaction checks it; nothing is opened. */
+  encode(request: Request & { operation: Operation }): Buffer
   /** Stops whatever runs on this terminal: not sent yet, the call rejects
    * with CONCERT_CANCELLED; sent, its outcome is `in_doubt`. Returns at once. */
   abort(): void

@@ -119,6 +119,20 @@ class Terminal extends EventEmitter {
     return this._run('settle', request, false)
   }
 
+  /**
+   * The payload this terminal would send for `{ operation, amount, … }` (a
+   * V2 message or V3 records, without serial framing), checked as a
+   * transaction checks it. Nothing is opened.
+   */
+  encode(request) {
+    if (request === null || typeof request !== 'object' || typeof request.operation !== 'string') {
+      throw invalidType(`encode takes { operation: 'pay' | 'refund' | …, … }, got ${describe(request)}`)
+    }
+    const { operation, ...rest } = request
+    const nativeRequest = toNative(operation, rest, false)
+    return native(() => this._native.encode(nativeRequest))
+  }
+
   /** Any operation: `{ operation: 'pay', amount, currency, … }`. */
   transact(request) {
     if (request === null || typeof request !== 'object' || typeof request.operation !== 'string') {

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use concert_core::terminal::{CancelToken, Terminal};
-use napi::bindgen_prelude::Function;
+use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 
@@ -133,6 +133,17 @@ impl NativeTerminal {
         if let Some(terminal) = self.state().terminal.as_ref() {
             terminal.abort();
         }
+    }
+
+    /// The payload this terminal would send for `request` (a V2 message or
+    /// V3 records, without serial framing), checked as a transaction checks
+    /// it. Nothing is opened.
+    #[napi]
+    pub fn encode(&self, request: NativeRequest) -> Result<Buffer> {
+        let request = request.to_core()?;
+        let terminal = self.state().terminal.clone().ok_or_else(closed)?;
+        let payload = terminal.encode(&request).map_err(|e| from_core(&e))?;
+        Ok(Buffer::from(payload))
     }
 
     /// Whether a transaction is running.

@@ -12,7 +12,7 @@ use concert_core::terminal::{
 use crossbeam_channel::RecvTimeoutError;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyInt};
+use pyo3::types::{PyBool, PyBytes, PyInt};
 
 use crate::amount::{CurrencyArg, type_name};
 use concert_core::currency::EUR;
@@ -378,6 +378,21 @@ terminal_methods! {
     /// nothing runs, and does not stop what starts after it.
     fn abort(&self) {
         self.inner.abort();
+    }
+
+    /// The payload this terminal would send for `request` (a V2 message or
+    /// V3 records, without serial framing), checked as a transaction checks
+    /// it. Nothing is opened.
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyRequest>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let payload = self
+            .inner
+            .encode(&request.get().inner)
+            .map_err(|e| core_error(py, &e))?;
+        Ok(PyBytes::new(py, &payload))
     }
 
     /// Releases the serial port kept open between transactions.

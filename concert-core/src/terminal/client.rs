@@ -237,6 +237,13 @@ impl Terminal {
         Ok(())
     }
 
+    /// The payload this terminal would send for `request` (a V2 message or
+    /// V3 records, without serial framing), checked as a transaction
+    /// checks it; nothing is opened.
+    pub fn encode(&self, request: &Request) -> Result<Vec<u8>, Error> {
+        Ok(encode_request(&self.inner.config, request)?)
+    }
+
     /// Runs a request and blocks until its outcome.
     pub fn transact(&self, request: &Request) -> Result<Outcome, Error> {
         self.transact_with(request, &mut |_| {}, &CancelToken::new())
