@@ -947,9 +947,9 @@ concert_result concert_terminal_config_last_error(const concert_terminal_config 
 
 /**
  * The protocol by name: `"v2e"`, `"v2e+"` (or `"v2"`), `"v3"` (version
- * 0300) or `"v3:0320"`. An unknown name gives
- * `CONCERT_RESULT_INVALID_ARGUMENT` with the accepted spellings in the
- * last error.
+ * 0300) or `"v3:0320"`. An unknown name gives `CONCERT_RESULT_CONFIG`
+ * (code `CONCERT_CONFIG`, as in every language) with the accepted
+ * spellings in the last error.
  *
  * # Safety
  * `config` is NULL or a live builder; `name` is NULL or a NUL-terminated
@@ -1488,6 +1488,45 @@ concert_result concert_request_set_partial_allowed(concert_request *request, uin
 concert_result concert_request_set_full_answer(concert_request *request, uint32_t value);
 
 /**
+ * Makes a request for the operation named `operation` (`"pay"`,
+ * `"refund"`, `"cancel"`, `"preauthorize"`, `"identify"`, `"status"`,
+ * `"settle"`, and the other spellings every language accepts, such as
+ * `"preauth"`). An unknown name gives `CONCERT_RESULT_INVALID_REQUEST`.
+ *
+ * On success `*out_request` receives a request owned by the caller.
+ *
+ * # Safety
+ * `operation` is NULL or a NUL-terminated string; `out_request` is NULL or
+ * valid for writing a pointer.
+ */
+concert_result concert_request_new_named(const char *operation, concert_request **out_request);
+
+/**
+ * The application by name: `"card"`, `"cheque"` (or `"check"`), `"amex"`
+ * … `"v3:CODE"`, `"v2:C"`, the spellings every language accepts. An
+ * unknown name gives `CONCERT_RESULT_INVALID_REQUEST` with the accepted
+ * spellings in the last error.
+ *
+ * # Safety
+ * `request` is NULL or a live request; `name` is NULL or a NUL-terminated
+ * string.
+ */
+concert_result concert_request_set_application_name(concert_request *request, const char *name);
+
+/**
+ * Ask for a ticket (V3) by names: `copy` `"customer"`, `"merchant"` or
+ * `"both"`, `format` `"text"` or `"html"` (NULL: text). An unknown name
+ * gives `CONCERT_RESULT_INVALID_REQUEST`.
+ *
+ * # Safety
+ * `request` is NULL or a live request; `copy` is NULL or a NUL-terminated
+ * string; `format` is NULL or a NUL-terminated string.
+ */
+concert_result concert_request_set_receipt_name(concert_request *request,
+                                                const char *copy,
+                                                const char *format);
+
+/**
  * Ask for a ticket (V3): `copy` a `concert_receipt_copy`, `format` a
  * `concert_receipt_format`.
  *
@@ -1831,6 +1870,24 @@ void concert_terminal_free(concert_terminal *terminal);
 concert_result concert_terminal_transact(const concert_terminal *terminal,
                                          const concert_request *request,
                                          concert_outcome **out_outcome);
+
+/**
+ * Copies into `buf` the payload this terminal would send for `request` (a
+ * V2 message or V3 records, printable ASCII, without serial framing;
+ * buffer convention in the header's introduction). Nothing is opened. A
+ * request the protocol cannot carry gives the error a transaction would
+ * (`CONCERT_RESULT_INVALID_REQUEST` …), with the message in
+ * `concert_terminal_last_error`.
+ *
+ * # Safety
+ * `terminal` and `request` are NULL or live; `buf` is NULL or valid for
+ * `len` bytes; `out_n` is NULL or valid.
+ */
+concert_result concert_terminal_encode(const concert_terminal *terminal,
+                                       const concert_request *request,
+                                       char *buf,
+                                       size_t len,
+                                       size_t *out_n);
 
 /**
  * A payment of `amount` minor units in `currency` (`"EUR"` or `"978"`),

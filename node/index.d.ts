@@ -60,6 +60,12 @@ export declare class NativeTerminal {
    * running, or closed: does nothing.
    */
   abort(): void
+  /**
+   * The payload this terminal would send for `request` (a V2 message or
+   * V3 records, without serial framing), checked as a transaction checks
+   * it. Nothing is opened.
+   */
+  encode(request: NativeRequest): Buffer
   /** Whether a transaction is running. */
   get busy(): boolean
   /** Whether `close` was called. */

@@ -73,6 +73,13 @@ for prog in payments async misuse cancel logs; do
         run "$prog static asan" "$OUT/$prog-static-asan"
 done
 
+# The shared conformance cases, read by C itself (plain and ASan+UBSan).
+conformance="$ROOT/tests/c/conformance.c"
+step "build conformance" cc $CFLAGS "$conformance" -L"$LIBDIR" -lconcert -o "$OUT/conformance" &&
+    run "conformance" "$OUT/conformance" "$ROOT/tests/conformance"
+step "build conformance asan" cc $CFLAGS $SAN "$conformance" -L"$LIBDIR" -lconcert -o "$OUT/conformance-asan" &&
+    run "conformance asan" "$OUT/conformance-asan" "$ROOT/tests/conformance"
+
 # pkg-config, from the build tree and from an install prefix: the README's
 # quick start is the program linked.
 quickstart="$ROOT/tests/c/quickstart.c"
