@@ -858,7 +858,7 @@ void concert_terminal_config_free(concert_terminal_config *config);
  */
 concert_result concert_terminal_config_set_tcp(concert_terminal_config *config,
                                                const char *host,
-                                               uint32_t port);
+                                               uint16_t port);
 
 /**
  * The terminal is on a serial line (RS232, USB CDC-ACM, Bluetooth SPP) at
@@ -1640,7 +1640,7 @@ void concert_simulator_config_free(concert_simulator_config *config);
  */
 concert_result concert_simulator_config_set_transport(concert_simulator_config *config,
                                                       uint32_t transport,
-                                                      uint32_t port);
+                                                      uint16_t port);
 
 /**
  * Which protocol the simulated terminal speaks: a `concert_sim_protocol`

@@ -95,7 +95,7 @@ function concert_status_str(status: Cardinal): PAnsiChar; cdecl; external Concer
 { Terminal configuration }
 function concert_terminal_config_new(out config: PConcertTerminalConfig): TConcertResult; cdecl; external ConcertLib;
 procedure concert_terminal_config_free(config: PConcertTerminalConfig); cdecl; external ConcertLib;
-function concert_terminal_config_set_tcp(config: PConcertTerminalConfig; host: PAnsiChar; port: Cardinal): TConcertResult; cdecl; external ConcertLib;
+function concert_terminal_config_set_tcp(config: PConcertTerminalConfig; host: PAnsiChar; port: Word): TConcertResult; cdecl; external ConcertLib;
 function concert_terminal_config_set_serial(config: PConcertTerminalConfig; path: PAnsiChar; baud, dataBits, parity, stopBits: Cardinal): TConcertResult; cdecl; external ConcertLib;
 function concert_terminal_config_set_protocol_name(config: PConcertTerminalConfig; name: PAnsiChar): TConcertResult; cdecl; external ConcertLib;
 function concert_terminal_config_set_pos_number(config: PConcertTerminalConfig; posNumber: Cardinal): TConcertResult; cdecl; external ConcertLib;
@@ -143,7 +143,7 @@ function concert_event_error(event: PConcertEvent; buf: PAnsiChar; len: TConcert
 { Simulator }
 function concert_simulator_config_new(out config: PConcertSimulatorConfig): TConcertResult; cdecl; external ConcertLib;
 procedure concert_simulator_config_free(config: PConcertSimulatorConfig); cdecl; external ConcertLib;
-function concert_simulator_config_set_transport(config: PConcertSimulatorConfig; transport, port: Cardinal): TConcertResult; cdecl; external ConcertLib;
+function concert_simulator_config_set_transport(config: PConcertSimulatorConfig; transport: Cardinal; port: Word): TConcertResult; cdecl; external ConcertLib;
 function concert_simulator_config_set_protocol(config: PConcertSimulatorConfig; protocol: Cardinal): TConcertResult; cdecl; external ConcertLib;
 function concert_simulator_config_set_default_script_name(config: PConcertSimulatorConfig; name: PAnsiChar): TConcertResult; cdecl; external ConcertLib;
 function concert_simulator_config_last_error(config: PConcertSimulatorConfig; buf: PAnsiChar; len: TConcertSize; outN: PConcertSize): TConcertResult; cdecl; external ConcertLib;

@@ -34,7 +34,8 @@ pub unsafe extern "C" fn concert_terminal_config_new(
     out_config: *mut *mut concert_terminal_config,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `out_config` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_config = unsafe { out(out_config) }?;
         *out_config = Box::into_raw(Box::new(concert_terminal_config {
             config: TerminalConfig::tcp("", 0),
@@ -80,15 +81,15 @@ fn with_config(
 pub unsafe extern "C" fn concert_terminal_config_set_tcp(
     config: *mut concert_terminal_config,
     host: *const c_char,
-    port: u32,
+    port: u16,
 ) -> concert_result {
     with_config(config, "set_tcp", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `host` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let host = unsafe { text(host) }?;
-        let port = u16::try_from(port)
-            .ok()
-            .filter(|p| *p > 0)
-            .ok_or(concert_result::CONCERT_RESULT_INVALID_ARGUMENT)?;
+        if port == 0 {
+            return Err(concert_result::CONCERT_RESULT_INVALID_ARGUMENT.into());
+        }
         c.config.connection = Connection::Tcp {
             host: host.to_owned(),
             port,
@@ -117,7 +118,8 @@ pub unsafe extern "C" fn concert_terminal_config_set_serial(
     stop_bits: u32,
 ) -> concert_result {
     with_config(config, "set_serial", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `path` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let path = unsafe { text(path) }?;
         let parity = concert_parity::try_from(parity)?;
         let small =
@@ -152,7 +154,8 @@ pub unsafe extern "C" fn concert_terminal_config_set_protocol(
         let version = if v3_version.is_null() {
             None
         } else {
-            // SAFETY: caller contract.
+            // SAFETY: `v3_version` is NULL or a NUL-terminated string, as the
+            // function's Safety section requires.
             Some(unsafe { text(v3_version) }?)
         };
         c.config.protocol = match (protocol, version) {
@@ -200,7 +203,8 @@ pub unsafe extern "C" fn concert_terminal_config_set_cash_register_id(
     id: *const c_char,
 ) -> concert_result {
     with_config(config, "set_cash_register_id", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `id` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         c.config.cash_register_id = unsafe { text(id) }?.to_owned();
         Ok(())
     })
@@ -262,9 +266,11 @@ pub unsafe extern "C" fn concert_terminal_config_last_error(
     out_n: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `config` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let config = unsafe { borrow(config) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `buf` is NULL or valid for `len` bytes and `out_n` NULL or
+        // valid, as the function's Safety section requires.
         unsafe { copy_out(&config.last_error.get(), buf, len, out_n) }
     })
 }
@@ -283,7 +289,8 @@ pub unsafe extern "C" fn concert_terminal_config_set_protocol_name(
     name: *const c_char,
 ) -> concert_result {
     with_config(config, "set_protocol_name", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `name` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let name = unsafe { text(name) }?;
         match name.parse::<Protocol>() {
             Ok(protocol) => {

@@ -63,7 +63,9 @@ struct Sink {
 // SAFETY: the userdata pointer is only handed back to the till's callback,
 // which the header documents as called from any thread.
 unsafe impl Send for Sink {}
-// SAFETY: as above; the library never reads or writes through it.
+// SAFETY: the library never reads or writes through the userdata pointer;
+// it only hands it back to the till's callback, documented as callable from
+// any thread.
 unsafe impl Sync for Sink {}
 
 static SINK: RwLock<Option<Sink>> = RwLock::new(None);

@@ -141,9 +141,11 @@ unsafe fn number<T>(
     f: impl FnOnce(&Outcome) -> Option<T>,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_value` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_value = unsafe { out(out_value) }?;
         *out_value = f(&o.outcome).ok_or(concert_result::CONCERT_RESULT_ABSENT)?;
         Ok(())
@@ -249,7 +251,8 @@ pub unsafe extern "C" fn concert_outcome_amount(
     outcome: *const concert_outcome,
     out_amount: *mut u64,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_amount` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe { number(outcome, out_amount, |o| o.amount) }
 }
 
@@ -263,7 +266,8 @@ pub unsafe extern "C" fn concert_outcome_requested_amount(
     outcome: *const concert_outcome,
     out_amount: *mut u64,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_amount` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe { number(outcome, out_amount, |o| o.requested_amount) }
 }
 
@@ -297,7 +301,8 @@ pub unsafe extern "C" fn concert_outcome_currency_numeric(
     outcome: *const concert_outcome,
     out_numeric: *mut u32,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_numeric` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe {
         number(outcome, out_numeric, |o| {
             o.currency.map(|c| u32::from(c.numeric()))
@@ -440,7 +445,8 @@ pub unsafe extern "C" fn concert_outcome_receipt_format(
     outcome: *const concert_outcome,
     out_format: *mut u32,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_format` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe {
         number(outcome, out_format, |o| {
             o.receipt
@@ -460,7 +466,8 @@ pub unsafe extern "C" fn concert_outcome_receipt_copy(
     outcome: *const concert_outcome,
     out_copy: *mut u32,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_copy` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe {
         number(outcome, out_copy, |o| {
             o.receipt
@@ -519,9 +526,11 @@ pub unsafe extern "C" fn concert_outcome_record(
     out_value: *mut *const c_char,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_name`, `out_value` are NULL or valid for writing, as the
+        // function's Safety section requires.
         let (out_name, out_value) = unsafe { (out(out_name)?, out(out_value)?) };
         let (name, value) = o
             .strings
@@ -547,11 +556,14 @@ pub unsafe extern "C" fn concert_outcome_find_record(
     out_value: *mut *const c_char,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `name` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let name = unsafe { text(name) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_value` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_value = unsafe { out(out_value) }?;
         let index = o
             .outcome
@@ -589,9 +601,11 @@ pub unsafe extern "C" fn concert_outcome_echo_mismatch(
     out_received: *mut *const c_char,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_field`, `out_sent`, `out_received` are NULL or valid for
+        // writing, as the function's Safety section requires.
         let (f, s, r) = unsafe { (out(out_field)?, out(out_sent)?, out(out_received)?) };
         let [field, sent, received] = o
             .strings
@@ -618,9 +632,11 @@ pub unsafe extern "C" fn concert_outcome_raw_answer(
     out_len: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_data`, `out_len` are NULL or valid for writing, as the
+        // function's Safety section requires.
         let (d, l) = unsafe { (out(out_data)?, out(out_len)?) };
         let raw = o
             .outcome
@@ -657,9 +673,11 @@ pub unsafe extern "C" fn concert_outcome_frame(
     out_len: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_direction`, `out_data`, `out_len` are NULL or valid for
+        // writing, as the function's Safety section requires.
         let (dir, d, l) = unsafe { (out(out_direction)?, out(out_data)?, out(out_len)?) };
         let frame = o
             .outcome

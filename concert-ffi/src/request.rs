@@ -36,7 +36,8 @@ pub unsafe extern "C" fn concert_request_new(
     out_request: *mut *mut concert_request,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `out_request` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_request = unsafe { out(out_request) }?;
         let operation = concert_operation::try_from(operation)?
             .to_core()
@@ -80,7 +81,8 @@ unsafe fn optional_text(value: *const c_char) -> Result<Option<String>, Failure>
     if value.is_null() {
         return Ok(None);
     }
-    // SAFETY: caller contract.
+    // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+    // Safety section requires.
     unsafe { text(value) }
         .map(|s| Some(s.to_owned()))
         .map_err(Failure::from)
@@ -113,7 +115,8 @@ pub unsafe extern "C" fn concert_request_set_currency(
     code: *const c_char,
 ) -> concert_result {
     with_request(request, "set_currency", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `code` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let code = unsafe { text(code) }?;
         let currency = Currency::parse(code).map_err(|e| {
             Failure::new(
@@ -140,7 +143,8 @@ pub unsafe extern "C" fn concert_request_set_amount_decimal(
     currency: *const c_char,
 ) -> concert_result {
     with_request(request, "set_amount_decimal", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `amount` and `currency` are NULL or NUL-terminated strings,
+        // as the function's Safety section requires.
         let (amount, code) = unsafe { (text(amount), text(currency)) };
         let (amount, code) = (amount?, code?);
         let invalid = |m: String| Failure::new(concert_result::CONCERT_RESULT_INVALID_REQUEST, m);
@@ -164,7 +168,8 @@ pub unsafe extern "C" fn concert_request_set_private_data(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "set_private_data", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         r.private_data = unsafe { optional_text(value) }?;
         Ok(())
     })
@@ -212,7 +217,8 @@ pub unsafe extern "C" fn concert_request_set_application_code(
     code: *const c_char,
 ) -> concert_result {
     with_request(request, "set_application_code", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `code` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let code = unsafe { text(code) }?;
         r.application = Some(Application::V3Code(code.to_owned()));
         Ok(())
@@ -362,7 +368,8 @@ pub unsafe extern "C" fn concert_request_set_receipt_name(
     with_request(request, "set_receipt_name", |r| {
         // SAFETY: the caller passes NULL or a NUL-terminated string.
         let copy = unsafe { text(copy) }?;
-        // SAFETY: as above; NULL means the default.
+        // SAFETY: `format` is NULL or a NUL-terminated string, as the
+        // function's Safety section requires; NULL means the default.
         let format = unsafe { optional_text(format) }?;
         let refuse = |e: concert_core::names::UnknownName| {
             Failure::new(
@@ -416,7 +423,8 @@ pub unsafe extern "C" fn concert_request_set_original_reference(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "set_original_reference", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         r.original_reference = unsafe { optional_text(value) }?;
         Ok(())
     })
@@ -433,7 +441,8 @@ pub unsafe extern "C" fn concert_request_set_customer_phone(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "set_customer_phone", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         r.customer_phone = unsafe { optional_text(value) }?;
         Ok(())
     })
@@ -450,7 +459,8 @@ pub unsafe extern "C" fn concert_request_set_customer_email(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "set_customer_email", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         r.customer_email = unsafe { optional_text(value) }?;
         Ok(())
     })
@@ -469,7 +479,8 @@ pub unsafe extern "C" fn concert_request_add_tag(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "add_tag", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `tag` and `value` are NULL or NUL-terminated strings, as the
+        // function's Safety section requires.
         let (tag, value) = unsafe { (text(tag), text(value)) };
         let (tag, value) = (tag?, value?);
         let tag = Tag::parse(tag).map_err(|e| {
@@ -497,9 +508,11 @@ pub unsafe extern "C" fn concert_request_last_error(
     out_n: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `request` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let request = unsafe { borrow(request) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `buf` is NULL or valid for `len` bytes and `out_n` NULL or
+        // valid, as the function's Safety section requires.
         unsafe { copy_out(&request.last_error.get(), buf, len, out_n) }
     })
 }

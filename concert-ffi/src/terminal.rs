@@ -160,9 +160,11 @@ pub unsafe extern "C" fn concert_terminal_new(
     out_terminal: *mut *mut concert_terminal,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `config` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let config = unsafe { borrow(config) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_terminal` is NULL or valid for writing, as the
+        // function's Safety section requires.
         let out_terminal = unsafe { out(out_terminal) }?;
         if !config.has_connection {
             config
@@ -280,9 +282,11 @@ pub unsafe extern "C" fn concert_terminal_transact(
     out_outcome: *mut *mut concert_outcome,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `request` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let request = unsafe { borrow(request) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_outcome` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_outcome = unsafe { out(out_outcome) }?;
         let outcome = t
             .terminal
@@ -338,9 +342,11 @@ pub unsafe extern "C" fn concert_terminal_pay(
     out_outcome: *mut *mut concert_outcome,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `currency` is NULL or a NUL-terminated string, as the
+        // function's Safety section requires.
         let code = unsafe { text(currency) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_outcome` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_outcome = unsafe { out(out_outcome) }?;
         let currency = Currency::parse(code).map_err(|e| {
             t.last_error.set(format!("invalid request: {e}"));
@@ -376,7 +382,8 @@ pub unsafe extern "C" fn concert_terminal_submit(
     userdata_free: concert_userdata_free,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `request` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let request = unsafe { borrow(request) }?;
         let on_done = on_done.ok_or(concert_result::CONCERT_RESULT_NULL_ARGUMENT)?;
         let userdata = UserData(userdata);
@@ -438,7 +445,8 @@ pub unsafe extern "C" fn concert_terminal_submit_polled(
     request: *const concert_request,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `request` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let request = unsafe { borrow(request) }?;
         let events = t.polled_tx.clone();
         let done = t.polled_tx.clone();
@@ -478,7 +486,8 @@ pub unsafe extern "C" fn concert_terminal_next_event(
     out_event: *mut *mut concert_event,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `out_event` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_event = unsafe { out(out_event) }?;
         let event = match t.polled_rx.try_recv() {
             Ok(event) => event,
@@ -534,7 +543,8 @@ pub unsafe extern "C" fn concert_terminal_cancel(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_terminal_is_busy(terminal: *const concert_terminal) -> u32 {
     crate::guard::guard_or(0, || {
-        // SAFETY: caller contract.
+        // SAFETY: `terminal` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         unsafe { terminal.as_ref() }.map_or(0, |t| u32::from(t.terminal.is_busy()))
     })
 }
@@ -567,7 +577,8 @@ pub unsafe extern "C" fn concert_terminal_last_error(
     out_n: *mut usize,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `buf` is NULL or valid for `len` bytes and `out_n` NULL or
+        // valid, as the function's Safety section requires.
         unsafe { copy_out(&t.last_error.get(), buf, len, out_n) }
     })
 }
