@@ -77,14 +77,9 @@ thread_local! {
     static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
 }
 
+/// `log`'s own numbering (error 1 … trace 5) is the C enum's.
 fn level_number(level: Level) -> u32 {
-    match level {
-        Level::Error => 1,
-        Level::Warn => 2,
-        Level::Info => 3,
-        Level::Debug => 4,
-        Level::Trace => 5,
-    }
+    level as u32
 }
 
 /// A C string of `text`; an interior NUL (never from the core, but a

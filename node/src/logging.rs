@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Once, PoisonError, RwLock};
 
-use log::{Level, LevelFilter, Log, Metadata, Record};
+use log::{LevelFilter, Log, Metadata, Record};
 use napi::Status;
 use napi::bindgen_prelude::Function;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -33,21 +33,11 @@ static SINK: RwLock<Option<Sink>> = RwLock::new(None);
 static MAX_LEVEL: AtomicU8 = AtomicU8::new(0);
 static INSTALL: Once = Once::new();
 
-fn number(level: Level) -> u8 {
-    match level {
-        Level::Error => 1,
-        Level::Warn => 2,
-        Level::Info => 3,
-        Level::Debug => 4,
-        Level::Trace => 5,
-    }
-}
-
 struct Bridge;
 
 impl Log for Bridge {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        number(metadata.level()) <= MAX_LEVEL.load(Ordering::Relaxed)
+        metadata.level() as u8 <= MAX_LEVEL.load(Ordering::Relaxed)
     }
 
     fn log(&self, record: &Record<'_>) {
@@ -80,19 +70,12 @@ pub fn native_set_logger(
     logger: Option<Function<'_, NativeLogRecord, ()>>,
     level: String,
 ) -> Result<()> {
-    let max = match level.as_str() {
-        "off" => 0,
-        "error" => 1,
-        "warn" => 2,
-        "info" => 3,
-        "debug" => 4,
-        "trace" => 5,
-        other => {
-            return Err(invalid(format!(
-                "unknown log level {other:?}: expected one of off, error, warn, info, debug, trace"
-            )));
-        }
-    };
+    // `log`'s own names and numbering: off 0, error 1 … trace 5.
+    let max = level.parse::<LevelFilter>().map_err(|_| {
+        invalid(format!(
+            "unknown log level {level:?}: expected one of off, error, warn, info, debug, trace"
+        ))
+    })? as u8;
     let sink = logger
         .map(|f| {
             f.build_threadsafe_function::<NativeLogRecord>()

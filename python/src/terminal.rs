@@ -149,6 +149,13 @@ impl PyTerminal {
     }
 }
 
+/// The keyword options of a money method as `(name, value)` pairs.
+macro_rules! options {
+    ($($name:ident),* $(,)?) => {
+        [$((stringify!($name), $name.as_ref())),*]
+    };
+}
+
 /// The `#[pymethods]` of `Terminal`, with the four operations that move
 /// money written once for both forms: `pay`, `refund`, `cancel`,
 /// `preauthorize` (blocking) and their `_async` twins, every option a named
@@ -192,20 +199,9 @@ macro_rules! terminal_methods {
                     extra_tags: Option<Bound<'_, PyAny>>,
                     full_answer: Option<Bound<'_, PyAny>>,
                 ) -> PyResult<Py<PyOutcome>> {
-                    let request = money_request($op, amount, currency.or(EUR), [
-                        ("private_data", private_data.as_ref()),
-                        ("application", application.as_ref()),
-                        ("immediate_answer", immediate_answer.as_ref()),
-                        ("force_authorization", force_authorization.as_ref()),
-                        ("receipt", receipt.as_ref()),
-                        ("receipt_format", receipt_format.as_ref()),
-                        ("original_reference", original_reference.as_ref()),
-                        ("partial_allowed", partial_allowed.as_ref()),
-                        ("customer_phone", customer_phone.as_ref()),
-                        ("customer_email", customer_email.as_ref()),
-                        ("extra_tags", extra_tags.as_ref()),
-                        ("full_answer", full_answer.as_ref()),
-                    ])?;
+                    let request = money_request($op, amount, currency.or(EUR), options!(private_data, application, immediate_answer, force_authorization,
+                        receipt, receipt_format, original_reference, partial_allowed,
+                        customer_phone, customer_email, extra_tags, full_answer))?;
                     self.run(py, request, on_event)
                 }
 
@@ -239,20 +235,9 @@ macro_rules! terminal_methods {
                     extra_tags: Option<Bound<'py, PyAny>>,
                     full_answer: Option<Bound<'py, PyAny>>,
                 ) -> PyResult<Bound<'py, PyAny>> {
-                    let request = money_request($op, amount, currency.or(EUR), [
-                        ("private_data", private_data.as_ref()),
-                        ("application", application.as_ref()),
-                        ("immediate_answer", immediate_answer.as_ref()),
-                        ("force_authorization", force_authorization.as_ref()),
-                        ("receipt", receipt.as_ref()),
-                        ("receipt_format", receipt_format.as_ref()),
-                        ("original_reference", original_reference.as_ref()),
-                        ("partial_allowed", partial_allowed.as_ref()),
-                        ("customer_phone", customer_phone.as_ref()),
-                        ("customer_email", customer_email.as_ref()),
-                        ("extra_tags", extra_tags.as_ref()),
-                        ("full_answer", full_answer.as_ref()),
-                    ])?;
+                    let request = money_request($op, amount, currency.or(EUR), options!(private_data, application, immediate_answer, force_authorization,
+                        receipt, receipt_format, original_reference, partial_allowed,
+                        customer_phone, customer_email, extra_tags, full_answer))?;
                     Self::run_async(slf, request, on_event)
                 }
             )*
