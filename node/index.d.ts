@@ -324,7 +324,7 @@ export interface NativeRequest {
 /**
  * Sends the engine's records at `level` and more important to `logger`
  * (process-wide; `null` stops them). `level`: `off`, `error`, `warn`,
- * `info`, `debug` or `trace`.
+ * `info`, `debug` or `trace` (`log`'s own names).
  */
 export declare function nativeSetLogger(logger: ((arg: NativeLogRecord) => void) | undefined | null, level: string): void
 

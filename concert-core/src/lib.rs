@@ -14,6 +14,7 @@ pub mod currency;
 pub mod frame;
 pub mod inspect;
 pub mod link;
+pub mod logs;
 pub mod mask;
 pub mod names;
 pub mod sim;

@@ -1,14 +1,12 @@
 //! Logs to the till: one process-wide callback that receives every record
 //! of the library (level, target, message), as rustls-ffi hands its logs to
-//! C. The core masks card numbers before a record is made; nothing here
-//! sees a full one.
+//! C. The core forwards its records (`concert_core::logs`), card numbers
+//! already masked; this file only makes them C strings.
 
 use std::cell::Cell;
 use std::ffi::{CString, c_char, c_void};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Once, PoisonError, RwLock};
 
-use log::{Level, LevelFilter, Log, Metadata, Record};
+use log::{LevelFilter, Record};
 
 use crate::guard::guard;
 use crate::result::concert_result;
@@ -54,32 +52,23 @@ pub struct concert_log_params {
 pub type concert_log_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, params: *const concert_log_params)>;
 
-/// The callback and its userdata.
-struct Sink {
-    callback: unsafe extern "C" fn(*mut c_void, *const concert_log_params),
+/// The till's callback and userdata, carried to the logging threads.
+#[derive(Clone, Copy)]
+struct Callback {
+    function: unsafe extern "C" fn(*mut c_void, *const concert_log_params),
     userdata: *mut c_void,
 }
 
 // SAFETY: the userdata pointer is only handed back to the till's callback,
-// which the header documents as called from any thread.
-unsafe impl Send for Sink {}
-// SAFETY: the library never reads or writes through the userdata pointer;
-// it only hands it back to the till's callback, documented as callable from
-// any thread.
-unsafe impl Sync for Sink {}
-
-static SINK: RwLock<Option<Sink>> = RwLock::new(None);
-static MAX_LEVEL: AtomicU32 = AtomicU32::new(0);
-static INSTALL: Once = Once::new();
+// which the header documents as called from any thread; the library never
+// reads or writes through it.
+unsafe impl Send for Callback {}
+// SAFETY: as for Send: the pointer is passed on, never dereferenced here.
+unsafe impl Sync for Callback {}
 
 thread_local! {
     /// This thread is inside the till's log callback.
     static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
-}
-
-/// `log`'s own numbering (error 1 … trace 5) is the C enum's.
-fn level_number(level: Level) -> u32 {
-    level as u32
 }
 
 /// A C string of `text`; an interior NUL (never from the core, but a
@@ -88,41 +77,26 @@ fn c_text(text: &str) -> CString {
     CString::new(text.replace('\0', "\u{fffd}")).unwrap_or_default()
 }
 
-struct Bridge;
-
-impl Log for Bridge {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        level_number(metadata.level()) <= MAX_LEVEL.load(Ordering::Relaxed)
-    }
-
-    fn log(&self, record: &Record<'_>) {
-        if !self.enabled(record.metadata()) || IN_CALLBACK.with(Cell::get) {
+impl Callback {
+    fn call(self, record: &Record<'_>) {
+        if IN_CALLBACK.with(Cell::get) {
             return;
         }
-        // Held during the call: once `concert_log_set_callback` returns,
-        // no thread still runs the callback it replaced.
-        let sink = SINK.read().unwrap_or_else(PoisonError::into_inner);
-        let Some(sink) = sink.as_ref() else {
-            return;
-        };
         let target = c_text(record.target());
         let message = c_text(&record.args().to_string());
         let params = concert_log_params {
-            level: level_number(record.level()),
+            // `log`'s own numbering (error 1 … trace 5) is the C enum's.
+            level: record.level() as u32,
             target: target.as_ptr(),
             message: message.as_ptr(),
         };
         IN_CALLBACK.with(|c| c.set(true));
         // SAFETY: a valid callback with its own userdata, as the till
         // promised when setting it; `params` outlives the call.
-        unsafe { (sink.callback)(sink.userdata, &params) };
+        unsafe { (self.function)(self.userdata, &params) };
         IN_CALLBACK.with(|c| c.set(false));
     }
-
-    fn flush(&self) {}
 }
-
-static BRIDGE: Bridge = Bridge;
 
 /// Sends the library's log records to `callback` (process-wide; NULL stops
 /// them), with `userdata` as its first argument, for records at
@@ -142,22 +116,23 @@ pub unsafe extern "C" fn concert_log_set_callback(
     max_level: u32,
 ) -> concert_result {
     guard(|| {
-        if max_level > concert_log_level::CONCERT_LOG_LEVEL_TRACE as u32
-            || IN_CALLBACK.with(Cell::get)
-        {
+        let max = match max_level {
+            0 => LevelFilter::Off,
+            1 => LevelFilter::Error,
+            2 => LevelFilter::Warn,
+            3 => LevelFilter::Info,
+            4 => LevelFilter::Debug,
+            5 => LevelFilter::Trace,
+            _ => return Err(concert_result::CONCERT_RESULT_INVALID_ARGUMENT),
+        };
+        if IN_CALLBACK.with(Cell::get) {
             return Err(concert_result::CONCERT_RESULT_INVALID_ARGUMENT);
         }
-        INSTALL.call_once(|| {
-            // Only fails if something else in this process set a `log`
-            // logger first; the library then logs there.
-            if log::set_logger(&BRIDGE).is_ok() {
-                log::set_max_level(LevelFilter::Trace);
-            }
+        let sink = callback.map(|function| {
+            let callback = Callback { function, userdata };
+            Box::new(move |record: &Record<'_>| callback.call(record)) as concert_core::logs::Sink
         });
-        let mut sink = SINK.write().unwrap_or_else(PoisonError::into_inner);
-        *sink = callback.map(|callback| Sink { callback, userdata });
-        let level = if sink.is_some() { max_level } else { 0 };
-        MAX_LEVEL.store(level, Ordering::Relaxed);
+        concert_core::logs::forward(sink, max);
         Ok(())
     })
 }
