@@ -1598,9 +1598,10 @@ concert_result concert_request_last_error(const concert_request *request,
 const char *concert_result_str(uint32_t code);
 
 /**
- * Whether a failed call may simply be tried again: 1 for the codes that
- * mirror core errors (100–199: nothing reached the terminal), 0 otherwise
- * (the core's one table of error codes decides). Any thread.
+ * Whether a failed call may simply be tried again, as the core's one
+ * table of error codes says: 1 for the codes of that table (100–199,
+ * nothing reached the terminal, and `CONCERT_RESULT_SIMULATOR`), 0 for
+ * the C-only codes (1–8) and numbers that are not codes. Any thread.
  */
 uint32_t concert_result_is_safe_to_retry(uint32_t code);
 

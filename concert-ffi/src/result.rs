@@ -172,9 +172,10 @@ pub extern "C" fn concert_result_str(code: u32) -> *const c_char {
     )
 }
 
-/// Whether a failed call may simply be tried again: 1 for the codes that
-/// mirror core errors (100–199: nothing reached the terminal), 0 otherwise
-/// (the core's one table of error codes decides). Any thread.
+/// Whether a failed call may simply be tried again, as the core's one
+/// table of error codes says: 1 for the codes of that table (100–199,
+/// nothing reached the terminal, and `CONCERT_RESULT_SIMULATOR`), 0 for
+/// the C-only codes (1–8) and numbers that are not codes. Any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn concert_result_is_safe_to_retry(code: u32) -> u32 {
     guard_or(0, || {
