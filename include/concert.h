@@ -1066,6 +1066,14 @@ uint32_t concert_outcome_status(const concert_outcome *outcome);
 const char *concert_status_str(uint32_t status);
 
 /**
+ * The name of a `concert_operation` (`"pay"`, `"refund"`, `"cancel"`,
+ * `"preauthorize"`, `"identify"`, `"status"`, `"settle"`, `"transact"`
+ * for `OTHER`), the spelling every language uses, static; NULL for a
+ * value that is not an operation.
+ */
+const char *concert_operation_str(uint32_t operation);
+
+/**
  * What was asked: a `concert_operation` (0 for a NULL outcome).
  *
  * # Safety

@@ -170,17 +170,25 @@ pub unsafe extern "C" fn concert_outcome_status(outcome: *const concert_outcome)
 #[unsafe(no_mangle)]
 pub extern "C" fn concert_status_str(status: u32) -> *const c_char {
     guard_or(std::ptr::null(), || {
-        match concert_status::try_from(status) {
-            Ok(s) => match concert_core::terminal::Status::from(s) {
-                concert_core::terminal::Status::Approved => c"approved".as_ptr(),
-                concert_core::terminal::Status::Declined => c"declined".as_ptr(),
-                concert_core::terminal::Status::Aborted => c"aborted".as_ptr(),
-                concert_core::terminal::Status::NotPerformed => c"not_performed".as_ptr(),
-                concert_core::terminal::Status::Pending => c"pending".as_ptr(),
-                concert_core::terminal::Status::InDoubt => c"in_doubt".as_ptr(),
-            },
-            Err(_) => std::ptr::null(),
-        }
+        concert_status::try_from(status).map_or(std::ptr::null(), |s| {
+            crate::text::static_c(concert_core::terminal::Status::from(s).as_str()).as_ptr()
+        })
+    })
+}
+
+/// The name of a `concert_operation` (`"pay"`, `"refund"`, `"cancel"`,
+/// `"preauthorize"`, `"identify"`, `"status"`, `"settle"`, `"transact"`
+/// for `OTHER`), the spelling every language uses, static; NULL for a
+/// value that is not an operation.
+#[unsafe(no_mangle)]
+pub extern "C" fn concert_operation_str(operation: u32) -> *const c_char {
+    guard_or(std::ptr::null(), || {
+        concert_operation::try_from(operation).map_or(std::ptr::null(), |o| {
+            let name = o
+                .to_core()
+                .map_or("transact", concert_core::terminal::Operation::name);
+            crate::text::static_c(name).as_ptr()
+        })
     })
 }
 

@@ -199,19 +199,8 @@ pub extern "C" fn concert_result_code(code: u32) -> *const c_char {
         concert_result::try_from(code)
             .ok()
             .and_then(concert_result::code)
-            .map_or(std::ptr::null(), |c| c_code(c).as_ptr())
+            .map_or(std::ptr::null(), |c| {
+                crate::text::static_c(c.code()).as_ptr()
+            })
     })
-}
-
-/// The table's code as a static C string.
-fn c_code(code: ErrorCode) -> &'static std::ffi::CStr {
-    static CODES: std::sync::OnceLock<Vec<std::ffi::CString>> = std::sync::OnceLock::new();
-    let codes = CODES.get_or_init(|| {
-        ErrorCode::ALL
-            .iter()
-            .map(|c| std::ffi::CString::new(c.code()).unwrap_or_default())
-            .collect()
-    });
-    let index = ErrorCode::ALL.iter().position(|c| *c == code).unwrap_or(0);
-    &codes[index]
 }

@@ -71,6 +71,8 @@ static void codes_come_from_one_table(void) {
     CHECK(concert_result_code(CONCERT_RESULT_OK) == NULL);
     CHECK(concert_result_code(CONCERT_RESULT_NULL_ARGUMENT) == NULL);
     CHECK(concert_result_code(9999) == NULL);
+    CHECK(str_eq(concert_operation_str(CONCERT_OPERATION_PREAUTHORIZE), "preauthorize"));
+    CHECK(str_eq(concert_status_str(CONCERT_STATUS_IN_DOUBT), "in_doubt"));
     CHECK(concert_result_is_safe_to_retry(CONCERT_RESULT_CANCELLED) == 1);
     CHECK(concert_result_is_safe_to_retry(CONCERT_RESULT_SIMULATOR) == 1);
     CHECK(concert_result_is_safe_to_retry(CONCERT_RESULT_PANIC) == 0);

@@ -1,18 +1,39 @@
 /*
- * The files of tests/conformance read and checked by C itself: every spelling the
- * C ABI takes by name, and every request's exact payload on the wire (or
- * exact error code, through concert_result_code). Usage: conformance DIR.
+ * The files of tests/conformance read and checked by C itself: every
+ * spelling the C ABI takes by name, every request's exact payload on the
+ * wire (or exact error code, through concert_result_code), and every
+ * answer's exact outcome, replayed by a terminal on loopback written here.
+ * Usage: conformance DIR. On Windows, link with -lws2_32.
  *
- * Not covered here, and why: parity (C takes it as an enum value), decode
- * hints (C has no decode), and answers.json (it needs a TCP terminal
- * written in C; Rust, Python and Node replay those answers).
+ * Not covered here, and why: parity (C takes it as an enum value) and
+ * decode hints (C has no decode).
  */
+#ifndef _WIN32
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#ifdef _WIN32
+#include <winsock2.h>
+typedef SOCKET test_socket;
+#define test_socket_close closesocket
+#define TEST_SOCKET_INVALID INVALID_SOCKET
+#else
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+typedef int test_socket;
+#define test_socket_close close
+#define TEST_SOCKET_INVALID (-1)
+#endif
+
 #include "harness.h"
 #include "json.h"
+#include "threads.h"
 
 static const char *cases_dir = ".";
 
@@ -97,8 +118,9 @@ static void spellings(void) {
     CHECK(wrong == 0);
 }
 
-/* A terminal as a case's `terminal` object says; NULL on failure. */
-static concert_terminal *terminal_of(const struct json *spec) {
+/* A terminal as a case's `terminal` object says (TCP on `port`); NULL on
+ * failure. */
+static concert_terminal *terminal_on(const struct json *spec, uint16_t port) {
     const char *protocol = json_text(spec, "protocol");
     const struct json *pos = json_get(spec, "pos_number");
     const char *id = json_text(spec, "cash_register_id");
@@ -109,13 +131,17 @@ static concert_terminal *terminal_of(const struct json *spec) {
     }
     int ok = (strncmp(protocol, "v2", 2) == 0
                   ? concert_terminal_config_set_serial(cfg, "/dev/null", 9600, 7, CONCERT_PARITY_EVEN, 1)
-                  : concert_terminal_config_set_tcp(cfg, "127.0.0.1", 8888)) == CONCERT_RESULT_OK &&
+                  : concert_terminal_config_set_tcp(cfg, "127.0.0.1", port)) == CONCERT_RESULT_OK &&
              concert_terminal_config_set_protocol_name(cfg, protocol) == CONCERT_RESULT_OK &&
              (pos == NULL || concert_terminal_config_set_pos_number(cfg, (uint32_t)pos->integer) == CONCERT_RESULT_OK) &&
              (id == NULL || concert_terminal_config_set_cash_register_id(cfg, id) == CONCERT_RESULT_OK) &&
              concert_terminal_new(cfg, &terminal) == CONCERT_RESULT_OK;
     concert_terminal_config_free(cfg);
     return ok ? terminal : NULL;
+}
+
+static concert_terminal *terminal_of(const struct json *spec) {
+    return terminal_on(spec, 8888);
 }
 
 static concert_result flag(concert_request *r, const struct json *spec, const char *key,
@@ -197,11 +223,159 @@ static void requests(void) {
     CHECK(wrong == 0);
 }
 
+/* A V3 terminal on loopback that answers one request. */
+struct replay {
+    test_socket listener;
+    const char *wire;
+    const char *answer;
+    char sent[1024];
+};
+
+static void answer_once(void *p) {
+    struct replay *r = p;
+    test_socket s = accept(r->listener, NULL, NULL);
+    if (s == TEST_SOCKET_INVALID) {
+        return;
+    }
+    size_t want = strlen(r->wire);
+    size_t got = 0;
+    while (got < want && got < sizeof r->sent - 1) {
+        int n = (int)recv(s, r->sent + got, (int)(sizeof r->sent - 1 - got), 0);
+        if (n <= 0) {
+            break;
+        }
+        got += (size_t)n;
+    }
+    r->sent[got] = '\0';
+    send(s, r->answer, (int)strlen(r->answer), 0);
+    test_socket_close(s);
+}
+
+static int text_is(const char *field, const char *got, const struct json *want) {
+    int same = want == NULL || want->type == JSON_NULL ? got == NULL
+               : got != NULL && strcmp(got, want->string) == 0;
+    if (!same) {
+        printf("    %s: \"%s\", expected %s\n", field, got ? got : "(null)",
+               want && want->type == JSON_STRING ? want->string : "null");
+    }
+    return same;
+}
+
+static int number_is(const char *field, concert_result rc, uint64_t got, const struct json *want) {
+    int same = want == NULL || want->type == JSON_NULL ? rc == CONCERT_RESULT_ABSENT
+               : rc == CONCERT_RESULT_OK && got == (uint64_t)want->integer;
+    if (!same) {
+        printf("    %s: %s %llu\n", field, code_of(rc), (unsigned long long)got);
+    }
+    return same;
+}
+
+/* Every field of the expected outcome, through the C accessors. */
+static int outcome_is(const concert_outcome *o, const struct json *want) {
+    uint64_t amount = 0;
+    uint64_t requested = 0;
+    concert_result amount_rc = concert_outcome_amount(o, &amount);
+    concert_result requested_rc = concert_outcome_requested_amount(o, &requested);
+    const struct json *partial = json_get(want, "partial");
+    int same = text_is("status", concert_status_str(concert_outcome_status(o)), json_get(want, "status")) &
+               text_is("operation", concert_operation_str(concert_outcome_operation(o)),
+                       json_get(want, "operation")) &
+               text_is("reason_code", concert_outcome_reason_code(o), json_get(want, "reason_code")) &
+               number_is("amount", amount_rc, amount, json_get(want, "amount")) &
+               number_is("requested_amount", requested_rc, requested, json_get(want, "requested_amount")) &
+               text_is("currency", concert_outcome_currency(o), json_get(want, "currency")) &
+               text_is("card_number", concert_outcome_card_number(o), json_get(want, "card_number")) &
+               text_is("authorization_number", concert_outcome_authorization_number(o),
+                       json_get(want, "authorization_number")) &
+               text_is("private_data", concert_outcome_private_data(o), json_get(want, "private_data"));
+    if (partial == NULL || (int64_t)concert_outcome_partial(o) != partial->integer) {
+        printf("    partial differs\n");
+        same = 0;
+    }
+    size_t index = 0;
+    const struct json *records = json_get(want, "records");
+    for (const struct json *pair = records ? records->first : NULL; pair != NULL; pair = pair->next) {
+        const char *tag = NULL;
+        const char *value = NULL;
+        if (concert_outcome_record(o, index++, &tag, &value) != CONCERT_RESULT_OK ||
+            strcmp(tag, pair->first->string) != 0 || strcmp(value, pair->first->next->string) != 0) {
+            printf("    record %zu differs\n", index - 1);
+            same = 0;
+        }
+    }
+    if (concert_outcome_record_count(o) != index) {
+        printf("    %zu records, expected %zu\n", concert_outcome_record_count(o), index);
+        same = 0;
+    }
+    return same;
+}
+
+static void answers(void) {
+    struct json *cases = load("answers");
+    CHECK(cases != NULL && cases->type == JSON_ARRAY);
+    struct json v3 = {JSON_OBJECT, 0, NULL, NULL, NULL, NULL};
+    struct json protocol = {JSON_STRING, 0, "v3", "protocol", NULL, NULL};
+    v3.first = &protocol;
+    int checked = 0;
+    int wrong = 0;
+    for (const struct json *c = cases->first; c != NULL; c = c->next) {
+        const char *name = json_text(c, "name");
+        struct replay r = {TEST_SOCKET_INVALID, json_text(c, "wire"), json_text(c, "answer"), ""};
+        struct sockaddr_in addr;
+        memset(&addr, 0, sizeof addr);
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t addr_len = sizeof addr;
+        r.listener = socket(AF_INET, SOCK_STREAM, 0);
+        if (r.listener == TEST_SOCKET_INVALID ||
+            bind(r.listener, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(r.listener, 1) != 0 ||
+            getsockname(r.listener, (struct sockaddr *)&addr, &addr_len) != 0) {
+            printf("    %s: no loopback socket\n", name);
+            wrong++;
+            break;
+        }
+        test_thread server;
+        if (test_thread_start(&server, answer_once, &r) != 0) {
+            test_socket_close(r.listener);
+            wrong++;
+            break;
+        }
+        concert_terminal *terminal = terminal_on(&v3, ntohs(addr.sin_port));
+        concert_request *request = NULL;
+        concert_outcome *outcome = NULL;
+        concert_result rc = request_of(json_get(c, "request"), &request);
+        if (rc == CONCERT_RESULT_OK) {
+            rc = concert_terminal_transact(terminal, request, &outcome);
+        }
+        test_thread_join(server);
+        test_socket_close(r.listener);
+        checked++;
+        if (rc != CONCERT_RESULT_OK || strcmp(r.sent, r.wire) != 0 ||
+            !outcome_is(outcome, json_get(c, "outcome"))) {
+            printf("    %s: %s, sent \"%s\"\n", name, code_of(rc), r.sent);
+            wrong++;
+        }
+        concert_outcome_free(outcome);
+        concert_request_free(request);
+        concert_terminal_free(terminal);
+    }
+    json_free(cases);
+    CHECK(checked >= 6);
+    CHECK(wrong == 0);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) {
         cases_dir = argv[1];
     }
+#ifdef _WIN32
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
+        return 1;
+    }
+#endif
     RUN(spellings);
     RUN(requests);
+    RUN(answers);
     return harness_finish();
 }

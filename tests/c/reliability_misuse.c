@@ -113,6 +113,7 @@ static void null_handles_everywhere(void) {
     CHECK_RC(concert_request_set_receipt_name(NULL, "customer", "text"), NUL);
     CHECK_RC(concert_terminal_encode(NULL, NULL, buf, sizeof buf, &n), NUL);
     CHECK(concert_result_code(CONCERT_RESULT_NULL_ARGUMENT) == NULL);
+    CHECK(concert_operation_str(0) == NULL && concert_operation_str(0xffffffffu) == NULL);
     CHECK_RC(concert_log_set_callback(NULL, NULL, 99), CONCERT_RESULT_INVALID_ARGUMENT);
     CHECK_OK(concert_log_set_callback(NULL, NULL, CONCERT_LOG_LEVEL_OFF));
     CHECK_RC(concert_terminal_config_set_pos_number(NULL, 1), NUL);

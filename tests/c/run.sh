@@ -75,9 +75,9 @@ done
 
 # The shared conformance cases, read by C itself (plain and ASan+UBSan).
 conformance="$ROOT/tests/c/conformance.c"
-step "build conformance" cc $CFLAGS "$conformance" -L"$LIBDIR" -lconcert -o "$OUT/conformance" &&
+step "build conformance" cc $CFLAGS "$conformance" -L"$LIBDIR" -lconcert -lpthread -o "$OUT/conformance" &&
     run "conformance" "$OUT/conformance" "$ROOT/tests/conformance"
-step "build conformance asan" cc $CFLAGS $SAN "$conformance" -L"$LIBDIR" -lconcert -o "$OUT/conformance-asan" &&
+step "build conformance asan" cc $CFLAGS $SAN "$conformance" -L"$LIBDIR" -lconcert -lpthread -o "$OUT/conformance-asan" &&
     run "conformance asan" "$OUT/conformance-asan" "$ROOT/tests/conformance"
 
 # pkg-config, from the build tree and from an install prefix: the README's
