@@ -18,6 +18,7 @@
 
 #ifdef _WIN32
 #include <winsock2.h>
+#include <ws2tcpip.h>
 typedef SOCKET test_socket;
 #define test_socket_close closesocket
 #define TEST_SOCKET_INVALID INVALID_SOCKET
