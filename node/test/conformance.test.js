@@ -124,3 +124,11 @@ test('answers: the exact outcome', async () => {
     assert.deepEqual(got, c.outcome, c.name)
   }
 })
+
+test("the ErrorCode type lists exactly the engine's table", () => {
+  const { nativeErrorCodes } = require('../index.js')
+  const types = fs.readFileSync(path.join(__dirname, '..', 'lib', 'index.d.ts'), 'utf8')
+  const union = types.slice(types.indexOf('export type ErrorCode ='), types.indexOf('export declare class ConcertError'))
+  const listed = [...union.matchAll(/'(CONCERT_[A-Z_]+)'/g)].map((m) => m[1]).sort()
+  assert.deepEqual(listed, nativeErrorCodes().map((c) => c.code).sort())
+})

@@ -130,3 +130,16 @@ def test_answer_outcome(case: dict[str, Any]) -> None:
         server.close()
     assert sent == [case["wire"].encode()]
     assert outcome_of(outcome) == case["outcome"]
+
+
+def test_error_classes_carry_the_table_code() -> None:
+    """Each error class raised for a code says the code and its flag."""
+    with pytest.raises(concert_tpe.InvalidRequestError) as caught:
+        concert_tpe.Request("sell", 100)
+    assert (caught.value.code, caught.value.safe_to_retry) == ("CONCERT_INVALID_REQUEST", True)
+    with pytest.raises(concert_tpe.ConfigError) as config:
+        concert_tpe.Terminal.tcp("127.0.0.1", protocol="v9")
+    assert config.value.code == "CONCERT_CONFIG"
+    with pytest.raises(concert_tpe.DecodeError) as decoding:
+        concert_tpe.decode(b"\x00\x01")
+    assert decoding.value.code == "CONCERT_DECODE" and decoding.value.offset >= 0
