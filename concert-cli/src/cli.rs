@@ -229,12 +229,16 @@ pub struct DecodeArgs {
     /// The frame: V3 text, V2 payload, or hex of STX…ETX LRC; `-` reads stdin.
     #[arg(value_name = "FRAME", allow_hyphen_values = true)]
     pub frame: String,
-    /// Read it as V2.
-    #[arg(long, conflicts_with = "v3")]
+    /// Read it as V2 (same as --hint v2).
+    #[arg(long, conflicts_with_all = ["v3", "hint"])]
     pub v2: bool,
-    /// Read it as V3.
-    #[arg(long)]
+    /// Read it as V3 (same as --hint v3).
+    #[arg(long, conflicts_with = "hint")]
     pub v3: bool,
+    /// How to read it: auto (default), v2 or v3, the decode hint every
+    /// language takes.
+    #[arg(long, value_name = "HINT")]
+    pub hint: Option<String>,
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
