@@ -5,8 +5,10 @@
  * Conventions (every function follows them):
  * - Fallible functions return a concert_result: CONCERT_RESULT_OK (0) or a
  *   failure code. Numbers are never reused. Codes 100-199 mean nothing
- *   reached the terminal: safe to retry. A payment whose fate is unknown is
- *   NOT an error: it is an outcome with status CONCERT_STATUS_IN_DOUBT.
+ *   reached the terminal: safe to retry (concert_result_is_safe_to_retry);
+ *   concert_result_code gives the code Python, Node and the command line
+ *   show ("CONCERT_BUSY"). A payment whose fate is unknown is NOT an error:
+ *   it is an outcome with status CONCERT_STATUS_IN_DOUBT.
  * - Out-parameters come last and are written only on success (the one
  *   exception: *out_n of the buffer functions, below).
  * - Handles are opaque; *_new / *_start make them, *_free releases them;
