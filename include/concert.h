@@ -329,7 +329,7 @@ enum concert_timeout
    */
   CONCERT_TIMEOUT_ANSWER = 2,
   /**
-   * TCP: quiet time that ends a complete answer (default 50 ms).
+   * TCP: quiet time that ends a complete answer (default 200 ms).
    */
   CONCERT_TIMEOUT_QUIET_PERIOD = 3,
   /**
@@ -501,6 +501,11 @@ enum concert_event_kind
    * (polling only; callbacks get it through the done callback).
    */
   CONCERT_EVENT_DONE = 6,
+  /**
+   * Answers to earlier requests came late: they are on this
+   * transaction's outcome (`concert_outcome_late_answer`).
+   */
+  CONCERT_EVENT_LATE_ANSWER = 7,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -1364,6 +1369,29 @@ concert_result concert_outcome_raw_answer(const concert_outcome *outcome,
                                           size_t *out_len);
 
 /**
+ * How many late answers (answers to earlier requests that came after
+ * their outcome, serial) are handed over with this outcome.
+ *
+ * # Safety
+ * `outcome` is NULL or a live outcome.
+ */
+size_t concert_outcome_late_answer_count(const concert_outcome *outcome);
+
+/**
+ * The late answer at `index`, as `concert_terminal_take_late_answer` gives
+ * it: a new outcome (free it with `concert_outcome_free`) and when it came
+ * in milliseconds since the Unix epoch. `CONCERT_RESULT_ABSENT` past the
+ * end.
+ *
+ * # Safety
+ * `outcome` is NULL or a live outcome; the out-pointers are NULL or valid.
+ */
+concert_result concert_outcome_late_answer(const concert_outcome *outcome,
+                                           size_t index,
+                                           concert_outcome **out_outcome,
+                                           uint64_t *out_received_at_ms);
+
+/**
  * How many wire frames were recorded (bytes sent and received).
  *
  * # Safety
@@ -1998,6 +2026,25 @@ uint32_t concert_terminal_is_busy(const concert_terminal *terminal);
  * `terminal` is NULL or live.
  */
 concert_result concert_terminal_close(const concert_terminal *terminal);
+
+/**
+ * Takes the oldest late answer not yet handed over: an answer to an
+ * earlier request that came after its outcome (serial; the line is kept
+ * open to it after an in-doubt outcome until the next request). Writes a
+ * new outcome (free it with `concert_outcome_free`) read against the
+ * request it most likely answers (`concert_outcome_operation`,
+ * `concert_outcome_requested_amount` and its echo mismatches say which;
+ * `concert_outcome_raw_answer` has its bytes, card number masked) and
+ * when it came, in milliseconds since the Unix epoch.
+ * `CONCERT_RESULT_ABSENT` when there is none. Each late answer is handed
+ * over once: here, or on the next outcome (`concert_outcome_late_answer`).
+ *
+ * # Safety
+ * `terminal` is NULL or live; the out-pointers are NULL or valid.
+ */
+concert_result concert_terminal_take_late_answer(const concert_terminal *terminal,
+                                                 concert_outcome **out_outcome,
+                                                 uint64_t *out_received_at_ms);
 
 /**
  * Copies the message of the last failed call on this terminal into `buf`

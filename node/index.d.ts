@@ -68,6 +68,12 @@ export declare class NativeTerminal {
   encode(request: NativeRequest): Buffer
   /** Whether a transaction is running. */
   get busy(): boolean
+  /**
+   * Late answers not yet handed over, oldest first (serial): each is
+   * handed over once, here or on the next outcome's `lateAnswers`.
+   * Empty once closed.
+   */
+  takeLateAnswers(): Array<NativeLateAnswer>
   /** Whether `close` was called. */
   get closed(): boolean
   /**
@@ -199,6 +205,32 @@ export interface NativeLogRecord {
 }
 
 /**
+ * An answer that came after its transaction's outcome (serial), handed
+ * over once: on the next outcome's `lateAnswers` or by
+ * `takeLateAnswers()`.
+ */
+export interface NativeLateAnswer {
+  /**
+   * The answer read as the answer to the request below: its status,
+   * amount and echo mismatches say whether it is that request's.
+   */
+  outcome: NativeOutcome
+  /**
+   * The operation of the request it was read against, absent if
+   * nothing had been sent yet.
+   */
+  operation?: string
+  /** The amount that request asked, in minor units. */
+  requestedAmount?: number
+  /** The private data (merchant reference) that request carried. */
+  privateData?: string
+  /** The payload as received, card number masked. */
+  raw: Buffer
+  /** When it came, in milliseconds since the Unix epoch (`Date.now()` scale). */
+  receivedAtMs: number
+}
+
+/**
  * What a running transaction reports: progress events, then one final
  * message with `outcome` or `failure`.
  */
@@ -270,6 +302,11 @@ export interface NativeOutcome {
   inDoubtCause?: string
   /** Bytes sent and received. */
   frames: Array<NativeFrame>
+  /**
+   * Answers to earlier requests that came late, handed over with this
+   * outcome.
+   */
+  lateAnswers: Array<NativeLateAnswer>
 }
 
 /** A ticket sent back by the terminal. */

@@ -91,6 +91,9 @@ public:
     std::string status_name() const { return concert_status_str(status()); }
     bool approved() const { return status() == CONCERT_STATUS_APPROVED; }
     bool in_doubt() const { return status() == CONCERT_STATUS_IN_DOUBT; }
+    /// Approved for less than asked (V3 partial payment): `amount()` is
+    /// what was paid, the rest is still to be collected.
+    bool partial() const { return concert_outcome_partial(raw_.get()) == 1; }
     std::string reason() const { return concert_outcome_reason(raw_.get()); }
     std::optional<std::string> reason_code() const {
         return detail::text(concert_outcome_reason_code(raw_.get()));

@@ -125,6 +125,7 @@ function concert_request_last_error(request: PConcertRequest; buf: PAnsiChar; le
 procedure concert_outcome_free(outcome: PConcertOutcome); cdecl; external ConcertLib;
 function concert_outcome_status(outcome: PConcertOutcome): Cardinal; cdecl; external ConcertLib;
 function concert_outcome_amount(outcome: PConcertOutcome; out amount: UInt64): TConcertResult; cdecl; external ConcertLib;
+function concert_outcome_partial(outcome: PConcertOutcome): Cardinal; cdecl; external ConcertLib;
 function concert_outcome_reason(outcome: PConcertOutcome): PAnsiChar; cdecl; external ConcertLib;
 function concert_outcome_reason_code(outcome: PConcertOutcome): PAnsiChar; cdecl; external ConcertLib;
 function concert_outcome_card_number(outcome: PConcertOutcome): PAnsiChar; cdecl; external ConcertLib;
@@ -177,6 +178,7 @@ type
     function Status: Cardinal;
     function StatusName: string;
     function Amount: UInt64; { 0 when the answer has none }
+    function Partial: Boolean; { approved for less than asked: Amount was paid }
     function Reason: string;
     function ReasonCode: string;
     function CardNumber: string; { always masked }
@@ -305,6 +307,11 @@ function TConcertOutcome.Amount: UInt64;
 begin
   if concert_outcome_amount(FHandle, Result) <> CONCERT_RESULT_OK then
     Result := 0;
+end;
+
+function TConcertOutcome.Partial: Boolean;
+begin
+  Result := concert_outcome_partial(FHandle) = 1;
 end;
 
 function TConcertOutcome.Reason: string;

@@ -190,7 +190,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "PROTOCOL", default_value = "v3")]
     pub protocol: String,
     /// What transactions do: approve, decline, decline:CODE, abandon,
-    /// partial:AMOUNT (minor units), timeout, busy, v2status:C. Repeatable:
+    /// partial:AMOUNT (minor units, V3 only), timeout, busy, v2status:C. Repeatable:
     /// the first transactions take the values in order, the last one stays.
     #[arg(long, value_name = "OUTCOME", default_value = "approve")]
     pub outcome: Vec<String>,

@@ -2,7 +2,7 @@
 //! message that names the flag at fault, and the code the process exits with.
 
 use concert_core::codes::ErrorCode;
-use concert_core::terminal::{Error as TerminalError, Status};
+use concert_core::terminal::{Error as TerminalError, Outcome, Status};
 use thiserror::Error;
 
 /// Approved, or the command did what it was asked.
@@ -15,6 +15,10 @@ pub const USAGE: u8 = 2;
 pub const IN_DOUBT: u8 = 3;
 /// Nothing reached the terminal (connection, port, busy): safe to retry.
 pub const CONNECTION: u8 = 4;
+/// Approved for less than asked (a V3 partial payment): the rest is still
+/// to be collected. Not 0, so a script checking the exit code never
+/// records the whole amount as paid.
+pub const PARTIAL: u8 = 5;
 /// Accepted with an immediate answer: fetch the result with `status`.
 pub const PENDING: u8 = 6;
 
@@ -27,11 +31,14 @@ Exit codes:
   3  in doubt: the request reached the terminal, no valid answer came back;
      ask the terminal (`concert status`) before trying again
   4  connection or port error: nothing reached the terminal, safe to retry
+  5  approved for less than asked (partial payment): `amount` is what was paid,
+     the rest is still to be collected
   6  pending: accepted with an immediate answer (--immediate)";
 
-/// The exit code for an outcome's status.
-pub fn for_status(status: Status) -> u8 {
-    match status {
+/// The exit code for an outcome.
+pub fn for_outcome(outcome: &Outcome) -> u8 {
+    match outcome.status {
+        Status::Approved if outcome.partial => PARTIAL,
         Status::Approved => OK,
         Status::Declined | Status::Aborted | Status::NotPerformed => DECLINED,
         Status::InDoubt => IN_DOUBT,

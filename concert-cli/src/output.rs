@@ -38,6 +38,9 @@ pub struct OutcomeJson {
     in_doubt_cause: Option<String>,
     records: Map<String, Value>,
     frames: Vec<FrameJson>,
+    /// Answers to earlier requests that came late (serial), each with the
+    /// request it was read against and when it came.
+    late_answers: Vec<Value>,
 }
 
 #[derive(Debug, Serialize)]
@@ -122,6 +125,25 @@ impl OutcomeJson {
                     hex: hex(&f.bytes),
                 })
                 .collect(),
+            late_answers: o
+                .late_answers
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "answers": l.request.as_ref().map(|r| serde_json::json!({
+                            "operation": r.operation.name(),
+                            "amount": r.amount,
+                            "private_data": r.private_data,
+                        })),
+                        "received_at_ms": l
+                            .received_at
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                        "raw_hex": hex(&l.raw),
+                        "outcome": OutcomeJson::new(&l.outcome),
+                    })
+                })
+                .collect(),
         }
     }
 }
@@ -159,16 +181,26 @@ pub fn error_json(error: &CliError) -> Value {
     object
 }
 
-/// The readable form of an outcome.
-pub fn human(o: &Outcome) -> String {
+/// The readable form of an outcome; `v2` for the protocol without a
+/// status request.
+pub fn human(o: &Outcome, v2: bool) -> String {
     let mut lines = Vec::new();
-    let headline = match o.status.as_str() {
-        "approved" => "APPROVED",
-        "declined" => "DECLINED",
-        "aborted" => "ABORTED",
-        "not_performed" => "NOT PERFORMED",
-        "pending" => "PENDING (fetch the result with `concert status`)",
-        _ => "IN DOUBT: the terminal may have taken it; run `concert status` before retrying",
+    let headline = match (o.status.as_str(), v2) {
+        ("approved", _) if o.partial => "APPROVED FOR LESS (partial payment: collect the rest)",
+        ("approved", _) => "APPROVED",
+        ("declined", _) => "DECLINED",
+        ("aborted", _) => "ABORTED",
+        ("not_performed", _) => "NOT PERFORMED",
+        ("pending", false) => "PENDING (fetch the result with `concert status`)",
+        ("pending", true) => {
+            "PENDING: V2 sends no final status and has no status request; read the result on the terminal"
+        }
+        (_, false) => {
+            "IN DOUBT: the terminal may have taken it; run `concert status` before retrying"
+        }
+        (_, true) => {
+            "IN DOUBT: the terminal may have taken it; check its screen or last receipt before retrying (V2 has no status request)"
+        }
     };
     lines.push(format!("{} {headline}", o.operation.name()));
     let mut row = |name: &str, value: Option<String>| {
@@ -215,6 +247,16 @@ pub fn human(o: &Outcome) -> String {
         lines.push(format!(
             "  warning        {} sent {:?} but echoed {:?}",
             m.field, m.sent, m.received
+        ));
+    }
+    for late in &o.late_answers {
+        lines.push(format!(
+            "  late answer    {} ({}) to an earlier {}",
+            late.outcome.status,
+            late.outcome.reason,
+            late.request
+                .as_ref()
+                .map_or("request", |r| r.operation.name())
         ));
     }
     if let Some(receipt) = &o.receipt {

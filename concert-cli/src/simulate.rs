@@ -49,6 +49,13 @@ pub fn config(args: &SimulateArgs) -> Result<(SimulatorConfig, Vec<Script>), Cli
                 .map_err(|e| CliError::flag("--outcome", e))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if config.protocol == SimProtocol::V2 && scripts.iter().any(|s| matches!(s, Script::Partial(_)))
+    {
+        return Err(CliError::flag(
+            "--outcome",
+            "partial payments exist in V3 only: a V2 terminal has no partial approval",
+        ));
+    }
     if let Some(last) = scripts.pop() {
         config.default_script = last;
     }

@@ -89,7 +89,8 @@ pub fn parse_seconds(flag: &'static str, text: &str) -> Result<Duration, CliErro
         return Err(bad());
     }
     let secs: f64 = text.parse().map_err(|_| bad())?;
-    Duration::try_from_secs_f64(secs).map_err(|_| bad())
+    // The core's one ceiling, before anything is opened or sent.
+    concert_core::duration::from_secs_f64("the value", secs).map_err(|e| CliError::flag(flag, e))
 }
 
 /// The protocol named by `--protocol`.

@@ -18,14 +18,15 @@ use crate::target;
 /// (readable or JSON) and returns the exit code.
 pub fn run(config: TerminalConfig, request: Request, json: bool) -> Result<u8, CliError> {
     let place = target::describe(&config);
+    let v2 = config.protocol.is_v2();
     let terminal = Terminal::new(config).map_err(|e| CliError::Terminal(e.into()))?;
     let outcome = submit(&terminal, request, &place)?;
     if json {
         output::print_json(&output::OutcomeJson::new(&outcome));
     } else {
-        out!("{}", output::human(&outcome));
+        out!("{}", output::human(&outcome, v2));
     }
-    Ok(exit::for_status(outcome.status))
+    Ok(exit::for_outcome(&outcome))
 }
 
 /// Runs the request in the background and follows its events until it ends.
@@ -107,6 +108,7 @@ fn describe(event: Event, place: &str) -> String {
         Event::Acknowledged => "the terminal acknowledged the request".to_owned(),
         Event::WaitingForAnswer => "waiting for the card holder (Ctrl-C to stop)".to_owned(),
         Event::AnswerReceived => "answer received".to_owned(),
+        Event::LateAnswer => "a late answer to an earlier request came".to_owned(),
         Event::Done(status) => format!("done: {status}"),
     }
 }

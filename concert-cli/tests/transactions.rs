@@ -298,3 +298,123 @@ fn ctrl_c_while_waiting_is_in_doubt() {
     let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(v["status"], "in_doubt");
 }
+
+#[test]
+fn a_partial_approval_has_its_own_exit_code() {
+    let (_sim, addr) = v3_sim(|c| c.default_script = Script::Partial(100));
+    let r = run(&["pay", "--amount", "12.50", "--tcp", &addr, "--json"]);
+    assert_eq!(r.code, Some(5), "{r:?}");
+    let v = r.json();
+    assert_eq!(v["status"], "approved");
+    assert_eq!(v["partial"], true);
+    assert_eq!(v["amount"], 100);
+    let r = run(&["pay", "--amount", "12.50", "--tcp", &addr]);
+    assert_eq!(r.code, Some(5), "{r:?}");
+    assert!(r.stdout.contains("APPROVED FOR LESS"), "{r:?}");
+    assert!(
+        r.stdout.contains("1.00 EUR (partial: 12.50 asked)"),
+        "{r:?}"
+    );
+    let help = run(&["--help"]);
+    assert!(
+        help.stdout.contains("5  approved for less than asked"),
+        "{help:?}"
+    );
+}
+
+#[test]
+fn absurd_durations_and_duplicate_tags_are_refused_before_anything_is_sent() {
+    let (sim, addr) = v3_sim(|_| {});
+    common::assert_usage_error(
+        &[
+            "pay",
+            "--amount",
+            "12.50",
+            "--tcp",
+            &addr,
+            "--timeout",
+            "10000000000000000000",
+        ],
+        "--timeout",
+    );
+    common::assert_usage_error(
+        &["pay", "--amount", "1", "--tcp", &addr, "--timeout", "86401"],
+        "--timeout",
+    );
+    common::assert_usage_error(
+        &["transact", "--tcp", &addr, "--tag", "CD=0", "--tag", "CD=1"],
+        "--tag",
+    );
+    common::assert_usage_error(
+        &[
+            "transact", "--tcp", &addr, "--tag", "CD=0", "--tag", "CF=A", "--tag", "CF=B",
+        ],
+        "--tag",
+    );
+    assert!(sim.journal().is_empty(), "nothing reached the terminal");
+}
+
+#[test]
+fn v2_pending_does_not_send_the_user_to_status() {
+    let (_sim, path) = v2_sim();
+    let r = run(&[
+        "pay",
+        "--amount",
+        "12.50",
+        "--serial",
+        &path,
+        "--protocol",
+        "v2",
+        "--immediate",
+    ]);
+    assert_eq!(r.code, Some(6), "{r:?}");
+    assert!(!r.stdout.contains("concert status"), "{r:?}");
+    assert!(r.stdout.contains("V2"), "{r:?}");
+}
+
+#[test]
+fn the_v2_simulator_offers_no_partial_payment() {
+    common::assert_usage_error(
+        &[
+            "simulate",
+            "--pty",
+            "--protocol",
+            "v2",
+            "--outcome",
+            "partial:500",
+        ],
+        "--outcome",
+    );
+}
+
+#[test]
+fn a_frame_pushed_on_an_enq_collision_is_in_the_json() {
+    let config = SimulatorConfig {
+        protocol: SimProtocol::V2,
+        transport: SimTransport::Pty,
+        answer_faults: concert_core::sim::AnswerFaults {
+            enq_collision_first: 1,
+            ..Default::default()
+        },
+        ..SimulatorConfig::default()
+    };
+    let sim = Simulator::start(config).expect("simulator");
+    let path = sim.pty_path().expect("pty").display().to_string();
+    let r = run(&[
+        "pay",
+        "--amount",
+        "12.50",
+        "--serial",
+        &path,
+        "--protocol",
+        "v2",
+        "--json",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let v = r.json();
+    let late = v["late_answers"].as_array().expect("late_answers");
+    assert_eq!(late.len(), 1, "{v}");
+    assert!(late[0]["received_at_ms"].as_u64().is_some_and(|t| t > 0));
+    assert!(late[0]["outcome"]["status"].is_string());
+    assert!(late[0]["raw_hex"].as_str().is_some_and(|h| !h.is_empty()));
+}

@@ -117,7 +117,11 @@ fn main() {
         return; // `cargo bench -- --list` and friends: nothing to list
     }
     let answer = approved_answer(AMOUNT, true);
-    let quiet = concert_core::terminal::Timeouts::default().quiet_period;
+    // On a socket the terminal keeps open, a complete answer is taken once
+    // the line was quiet for the quiet period and the terminal had its
+    // close wait (late records are read meanwhile): the longer of the two.
+    let defaults = concert_core::terminal::Timeouts::default();
+    let quiet = defaults.quiet_period.max(defaults.close_wait);
     let runs = support::env_count("CONCERT_BENCH_DETECTION_RUNS", 100);
     let quiet_ms = quiet.as_secs_f64() * 1e3;
     println!(

@@ -11,6 +11,7 @@
 pub mod amount;
 pub mod codes;
 pub mod currency;
+pub mod duration;
 pub mod frame;
 pub mod inspect;
 pub mod link;

@@ -270,3 +270,39 @@ fn raw_card_data_only_when_asked_for() {
             .starts_with("497010######7894")
     );
 }
+
+/// After an in-doubt outcome the line is kept open to a late answer; once
+/// the caller drops the terminal, the port is let go at once.
+#[test]
+fn dropping_the_terminal_releases_a_line_kept_for_a_late_answer() {
+    let sim = pty_sim(SimProtocol::V2, |c| c.faults.never_answer = true);
+    let terminal = pty_terminal(&sim, Protocol::V2EPlus);
+    let pending = terminal.submit(Request::pay(1250, EUR)).unwrap();
+    loop {
+        match pending.events().recv_timeout(Duration::from_secs(10)) {
+            Ok(Event::WaitingForAnswer) => break,
+            Ok(_) => {}
+            Err(e) => panic!("no WaitingForAnswer: {e}"),
+        }
+    }
+    pending.cancel();
+    let outcome = pending
+        .wait_timeout(Duration::from_secs(10))
+        .unwrap()
+        .unwrap();
+    assert_eq!(outcome.status, Status::InDoubt);
+    assert!(terminal.take_late_answers().is_empty());
+    drop(terminal);
+    // The background thread that ran the payment drops its own handle a
+    // moment later: the port is free once both are gone.
+    let path = sim.pty_path().unwrap();
+    let until = std::time::Instant::now() + Duration::from_secs(2);
+    let reopened = loop {
+        let attempt = serialport::new(path.to_string_lossy(), 9600).open();
+        if attempt.is_ok() || std::time::Instant::now() >= until {
+            break attempt;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(reopened.is_ok(), "{:?}", reopened.err());
+}

@@ -69,11 +69,15 @@ fn every_operation_reaches_the_terminal_with_its_action() {
         let journal = sim.journal();
         let sent = Message::decode(&journal[i].request).unwrap();
         assert_eq!(sent.action().map(Action::code), Some(code));
-        assert_eq!(
-            sent.get(tags::CB).is_some(),
-            i < 4,
-            "amount only when money moves"
-        );
+        // CB is mandatory in every request but identification; a status or
+        // a settlement carries zero.
+        let expected: Option<&[u8]> = match code {
+            b'I' => None,
+            b'T' | b'B' => Some(b"00"),
+            _ => sent.get(tags::CB),
+        };
+        assert_eq!(sent.get(tags::CB), expected, "{}", char::from(code));
+        assert_eq!(sent.get(tags::CB).is_some(), code != b'I');
     }
 }
 

@@ -173,7 +173,7 @@ pub enum concert_timeout {
     CONCERT_TIMEOUT_CONNECT = 1,
     /// Waiting for the answer to a transaction (default 180 s, at least 60 s).
     CONCERT_TIMEOUT_ANSWER = 2,
-    /// TCP: quiet time that ends a complete answer (default 50 ms).
+    /// TCP: quiet time that ends a complete answer (default 200 ms).
     CONCERT_TIMEOUT_QUIET_PERIOD = 3,
     /// Answer wait for identify and status (default 15 s).
     CONCERT_TIMEOUT_QUERY = 4,
@@ -298,10 +298,13 @@ pub enum concert_event_kind {
     /// The transaction ended: its outcome or error is in the event
     /// (polling only; callbacks get it through the done callback).
     CONCERT_EVENT_DONE = 6,
+    /// Answers to earlier requests came late: they are on this
+    /// transaction's outcome (`concert_outcome_late_answer`).
+    CONCERT_EVENT_LATE_ANSWER = 7,
 }
 from_u32!(concert_event_kind: CONCERT_EVENT_CONNECTING, CONCERT_EVENT_SENT,
     CONCERT_EVENT_ACKNOWLEDGED, CONCERT_EVENT_WAITING_FOR_ANSWER, CONCERT_EVENT_ANSWER_RECEIVED,
-    CONCERT_EVENT_DONE);
+    CONCERT_EVENT_DONE, CONCERT_EVENT_LATE_ANSWER);
 
 impl From<Event> for concert_event_kind {
     fn from(event: Event) -> Self {
@@ -312,6 +315,7 @@ impl From<Event> for concert_event_kind {
             Event::WaitingForAnswer => concert_event_kind::CONCERT_EVENT_WAITING_FOR_ANSWER,
             Event::AnswerReceived => concert_event_kind::CONCERT_EVENT_ANSWER_RECEIVED,
             Event::Done(_) => concert_event_kind::CONCERT_EVENT_DONE,
+            Event::LateAnswer => concert_event_kind::CONCERT_EVENT_LATE_ANSWER,
         }
     }
 }

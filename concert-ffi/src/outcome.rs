@@ -657,6 +657,54 @@ pub unsafe extern "C" fn concert_outcome_raw_answer(
     })
 }
 
+/// Milliseconds since the Unix epoch (0 for a time before it).
+pub(crate) fn unix_ms(at: std::time::SystemTime) -> u64 {
+    at.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// How many late answers (answers to earlier requests that came after
+/// their outcome, serial) are handed over with this outcome.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_outcome_late_answer_count(
+    outcome: *const concert_outcome,
+) -> usize {
+    read(outcome, 0, |o| o.outcome.late_answers.len())
+}
+
+/// The late answer at `index`, as `concert_terminal_take_late_answer` gives
+/// it: a new outcome (free it with `concert_outcome_free`) and when it came
+/// in milliseconds since the Unix epoch. `CONCERT_RESULT_ABSENT` past the
+/// end.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome; the out-pointers are NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_outcome_late_answer(
+    outcome: *const concert_outcome,
+    index: usize,
+    out_outcome: *mut *mut concert_outcome,
+    out_received_at_ms: *mut u64,
+) -> concert_result {
+    guard(|| {
+        // SAFETY: caller contract.
+        let o = unsafe { borrow(outcome) }?;
+        // SAFETY: caller contract.
+        let (out_o, at) = unsafe { (out(out_outcome)?, out(out_received_at_ms)?) };
+        let late = o
+            .outcome
+            .late_answers
+            .get(index)
+            .ok_or(concert_result::CONCERT_RESULT_ABSENT)?;
+        *at = unix_ms(late.received_at);
+        *out_o = concert_outcome::into_raw(late.outcome.clone());
+        Ok(())
+    })
+}
+
 /// How many wire frames were recorded (bytes sent and received).
 ///
 /// # Safety

@@ -3,6 +3,7 @@
 //! their own (GUI) thread.
 
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::ffi::{c_char, c_void};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 
 use concert_core::currency::Currency;
-use concert_core::terminal::{Error, Event, Outcome, Request, Terminal};
+use concert_core::terminal::{Error, Event, LateAnswer, Outcome, Request, Terminal};
 
 use crate::config::concert_terminal_config;
 use crate::enums::concert_event_kind;
@@ -40,6 +41,8 @@ pub struct concert_terminal {
     polled_rx: Receiver<concert_event>,
     /// Polled transactions whose final event was not read yet.
     polled_open: Arc<AtomicUsize>,
+    /// Late answers taken from the core, handed to C one at a time.
+    late: Mutex<VecDeque<LateAnswer>>,
 }
 
 /// The transactions running in the background, so that freeing the
@@ -73,7 +76,7 @@ impl Tracker {
 
     /// Waits until nothing runs; false if `timeout` passed first.
     fn wait_idle(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = concert_core::duration::deadline(Instant::now(), timeout);
         let mut running = self.lock();
         while running.count > 0 {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -184,6 +187,7 @@ pub unsafe extern "C" fn concert_terminal_new(
             polled_tx,
             polled_rx,
             polled_open: Arc::default(),
+            late: Mutex::default(),
         }));
         Ok(())
     })
@@ -560,6 +564,39 @@ pub unsafe extern "C" fn concert_terminal_close(
     terminal: *const concert_terminal,
 ) -> concert_result {
     with_terminal(terminal, |t| t.terminal.close().map_err(|e| t.fail(&e)))
+}
+
+/// Takes the oldest late answer not yet handed over: an answer to an
+/// earlier request that came after its outcome (serial; the line is kept
+/// open to it after an in-doubt outcome until the next request). Writes a
+/// new outcome (free it with `concert_outcome_free`) read against the
+/// request it most likely answers (`concert_outcome_operation`,
+/// `concert_outcome_requested_amount` and its echo mismatches say which;
+/// `concert_outcome_raw_answer` has its bytes, card number masked) and
+/// when it came, in milliseconds since the Unix epoch.
+/// `CONCERT_RESULT_ABSENT` when there is none. Each late answer is handed
+/// over once: here, or on the next outcome (`concert_outcome_late_answer`).
+///
+/// # Safety
+/// `terminal` is NULL or live; the out-pointers are NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_terminal_take_late_answer(
+    terminal: *const concert_terminal,
+    out_outcome: *mut *mut concert_outcome,
+    out_received_at_ms: *mut u64,
+) -> concert_result {
+    with_terminal(terminal, |t| {
+        // SAFETY: caller contract.
+        let (o, at) = unsafe { (out(out_outcome)?, out(out_received_at_ms)?) };
+        let mut queue = t.late.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.extend(t.terminal.take_late_answers());
+        let late = queue
+            .pop_front()
+            .ok_or(concert_result::CONCERT_RESULT_ABSENT)?;
+        *at = crate::outcome::unix_ms(late.received_at);
+        *o = concert_outcome::into_raw(late.outcome);
+        Ok(())
+    })
 }
 
 /// Copies the message of the last failed call on this terminal into `buf`

@@ -10,6 +10,8 @@ function describe(outcome: Outcome): string {
   const status: Status = outcome.status
   switch (status) {
     case 'approved':
+      // A V3 terminal may approve less than asked: only `amount` was paid.
+      if (outcome.partial) return `paid only ${outcome.amount} of ${outcome.requestedAmount}: collect the rest`
       return `paid ${outcome.amount} ${outcome.currency}, card ${outcome.cardNumber ?? '?'}`
     case 'in_doubt':
       return `unknown (${outcome.inDoubtCause}): ask the terminal with status() before retrying`

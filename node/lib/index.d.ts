@@ -55,7 +55,7 @@ export type ReceiptCopy = 'customer' | 'merchant' | 'both'
 
 /** Progress of a running request, in order. */
 export interface TerminalEvent {
-  kind: 'connecting' | 'sent' | 'acknowledged' | 'waiting_for_answer' | 'answer_received' | 'done'
+  kind: 'connecting' | 'sent' | 'acknowledged' | 'waiting_for_answer' | 'answer_received' | 'late_answer' | 'done'
   operation: Operation
   /** With `done`: the outcome's status. */
   status?: Status
@@ -137,7 +137,7 @@ export interface Outcome {
   amount?: number
   /** Amount asked for, in minor units. */
   requestedAmount?: number
-  /** Approved for less than asked. */
+  /** Approved for less than asked (V3 partial payment): `amount` is what was paid. Check it on every approval. */
   partial: boolean
   /** ISO 4217 alphabetic code. */
   currency?: string
@@ -164,6 +164,24 @@ export interface Outcome {
   /** Why the outcome is in doubt. */
   inDoubtCause?: string
   frames: WireFrame[]
+  /** Answers to earlier requests that came late, handed over with this outcome. */
+  lateAnswers: LateAnswer[]
+}
+
+/** An answer that came after its transaction's outcome (serial). */
+export interface LateAnswer {
+  /** The answer read as the answer to the request below (its echoes say whether it is). */
+  outcome: Outcome
+  /** The operation of the request it was read against; absent if nothing had been sent. */
+  operation?: Operation
+  /** The amount that request asked, in minor units. */
+  requestedAmount?: number
+  /** The private data that request carried. */
+  privateData?: string
+  /** The payload as received, card number masked. */
+  raw: Buffer
+  /** When it came, in milliseconds since the Unix epoch. */
+  receivedAtMs: number
 }
 
 /** How to speak to the terminal. */
@@ -196,6 +214,8 @@ export declare class Terminal extends EventEmitter {
   static serial(path: string, options?: TerminalOptions): Terminal
   readonly busy: boolean
   readonly closed: boolean
+  /** Late answers not yet handed over (each handed over once: here or on the next outcome). */
+  takeLateAnswers(): LateAnswer[]
   pay(request: MoneyRequest): Promise<Outcome>
   refund(request: MoneyRequest): Promise<Outcome>
   cancel(request: MoneyRequest): Promise<Outcome>

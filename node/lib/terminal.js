@@ -23,6 +23,9 @@ const OPTION_KEYS = new Set([
   'onEvent',
 ])
 
+/** Time limits cross to the engine as a u32 of milliseconds; the engine refuses more than a day. */
+const TIMEOUT_KEYS = ['connectTimeoutMs', 'answerTimeoutMs', 'queryTimeoutMs']
+
 function splitOptions(options) {
   if (options === undefined) return { nativeOptions: undefined, onEvent: undefined }
   if (options === null || typeof options !== 'object') {
@@ -32,6 +35,17 @@ function splitOptions(options) {
   for (const [key, value] of Object.entries(options)) {
     if (!OPTION_KEYS.has(key)) throw invalidType(`unknown terminal option '${key}'`)
     if (key !== 'onEvent' && value !== undefined) nativeOptions[key] = value
+  }
+  for (const key of TIMEOUT_KEYS) {
+    const value = options[key]
+    // A number past 2^32 would wrap to a short time on its way to the
+    // engine: refused here; the engine then refuses anything over a day.
+    if (value !== undefined && !(Number.isInteger(value) && value > 0 && value <= 0xffff_ffff)) {
+      throw new ConcertError(
+        'CONCERT_CONFIG',
+        `${key} must be a whole number of milliseconds, at most a day, got ${describe(value)}`,
+      )
+    }
   }
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
     throw invalidType('onEvent must be a function')
@@ -77,6 +91,15 @@ class Terminal extends EventEmitter {
   /** Whether a transaction is running. */
   get busy() {
     return this._native.busy
+  }
+
+  /**
+   * Late answers not yet handed over, oldest first: answers to earlier
+   * requests that came after their outcome (serial). Each is handed over
+   * once: here, or on the next outcome's `lateAnswers`.
+   */
+  takeLateAnswers() {
+    return this._native.takeLateAnswers()
   }
 
   /** Whether `close` was called. */

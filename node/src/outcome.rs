@@ -1,6 +1,6 @@
 //! The core's `Outcome` and `Event` as plain JavaScript objects.
 
-use concert_core::terminal::{Event, Outcome};
+use concert_core::terminal::{Event, LateAnswer, Outcome};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
@@ -99,6 +99,47 @@ pub struct NativeOutcome {
     pub in_doubt_cause: Option<String>,
     /// Bytes sent and received.
     pub frames: Vec<NativeFrame>,
+    /// Answers to earlier requests that came late, handed over with this
+    /// outcome.
+    pub late_answers: Vec<NativeLateAnswer>,
+}
+
+/// An answer that came after its transaction's outcome (serial), handed
+/// over once: on the next outcome's `lateAnswers` or by
+/// `takeLateAnswers()`.
+#[napi(object, object_from_js = false)]
+pub struct NativeLateAnswer {
+    /// The answer read as the answer to the request below: its status,
+    /// amount and echo mismatches say whether it is that request's.
+    pub outcome: NativeOutcome,
+    /// The operation of the request it was read against, absent if
+    /// nothing had been sent yet.
+    pub operation: Option<String>,
+    /// The amount that request asked, in minor units.
+    pub requested_amount: Option<f64>,
+    /// The private data (merchant reference) that request carried.
+    pub private_data: Option<String>,
+    /// The payload as received, card number masked.
+    pub raw: Buffer,
+    /// When it came, in milliseconds since the Unix epoch (`Date.now()` scale).
+    pub received_at_ms: f64,
+}
+
+impl From<LateAnswer> for NativeLateAnswer {
+    fn from(late: LateAnswer) -> NativeLateAnswer {
+        let request = late.request.as_ref();
+        NativeLateAnswer {
+            operation: request.map(|r| r.operation.name().to_owned()),
+            requested_amount: request.and_then(|r| r.amount).map(number),
+            private_data: request.and_then(|r| r.private_data.clone()),
+            raw: late.raw.into(),
+            received_at_ms: late
+                .received_at
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64() * 1e3),
+            outcome: late.outcome.into(),
+        }
+    }
 }
 
 /// Amounts stay below 10^12 (12 digits on the wire), exact as a JS number.
@@ -162,6 +203,7 @@ impl From<Outcome> for NativeOutcome {
                     bytes: Buffer::from(f.bytes),
                 })
                 .collect(),
+            late_answers: o.late_answers.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -13,7 +13,7 @@ use concert_core::codes::ErrorCode;
 
 use crate::error::{self, Result, from_core};
 use crate::options::{TerminalOptions, serial_config, tcp_config};
-use crate::outcome::NativeMessage;
+use crate::outcome::{NativeLateAnswer, NativeMessage};
 use crate::request::NativeRequest;
 
 /// A payment terminal (the package's `Terminal` wraps it).
@@ -153,6 +153,18 @@ impl NativeTerminal {
             .terminal
             .as_ref()
             .is_some_and(Terminal::is_busy)
+    }
+
+    /// Late answers not yet handed over, oldest first (serial): each is
+    /// handed over once, here or on the next outcome's `lateAnswers`.
+    /// Empty once closed.
+    #[napi]
+    pub fn take_late_answers(&self) -> Vec<NativeLateAnswer> {
+        self.state()
+            .terminal
+            .as_ref()
+            .map(|t| t.take_late_answers().into_iter().map(Into::into).collect())
+            .unwrap_or_default()
     }
 
     /// Whether `close` was called.

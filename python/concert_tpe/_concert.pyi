@@ -14,6 +14,7 @@ __all__ = [
     "Decoded",
     "Event",
     "Field",
+    "LateAnswer",
     "Outcome",
     "PortInfo",
     "Request",
@@ -127,7 +128,24 @@ class Outcome:
     def in_doubt_cause(self) -> Optional[str]: ...
     @property
     def frames(self) -> list[tuple[str, bytes]]: ...
+    @property
+    def late_answers(self) -> list[LateAnswer]: ...
     def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class LateAnswer:
+    @property
+    def outcome(self) -> Outcome: ...
+    @property
+    def operation(self) -> Optional[str]: ...
+    @property
+    def requested_amount(self) -> Optional[int]: ...
+    @property
+    def private_data(self) -> Optional[str]: ...
+    @property
+    def raw(self) -> bytes: ...
+    @property
+    def received_at(self) -> float: ...
 
 @final
 class Event:
@@ -159,7 +177,7 @@ class Terminal:
         connect_timeout: float = 10.0,
         answer_timeout: float = 180.0,
         query_timeout: float = 15.0,
-        quiet_period: float = 0.05,
+        quiet_period: float = 0.2,
         keep_raw_card_data: bool = False,
     ) -> Terminal: ...
     @staticmethod
@@ -186,6 +204,7 @@ class Terminal:
     def abort(self) -> None: ...
     def encode(self, request: Request) -> bytes: ...
     def close(self) -> None: ...
+    def take_late_answers(self) -> list[LateAnswer]: ...
     def pay(
         self,
         amount: _Amount,

@@ -27,6 +27,7 @@ fn _concert(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<request::PyRequest>()?;
     m.add_class::<outcome::PyOutcome>()?;
     m.add_class::<outcome::PyEvent>()?;
+    m.add_class::<outcome::PyLateAnswer>()?;
     m.add_class::<transaction::PyTransaction>()?;
     m.add_class::<simulator::PySimulator>()?;
     m.add_class::<decode::PyDecoded>()?;

@@ -1,7 +1,7 @@
 //! `concert_tpe.Outcome` (what came of a request, `in_doubt` included) and
 //! `concert_tpe.Event` (progress of a running one).
 
-use concert_core::terminal::{Event, Outcome, Status};
+use concert_core::terminal::{Event, LateAnswer, Outcome, Status};
 use concert_core::v3::ReceiptCopy;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -85,10 +85,19 @@ impl PyOutcome {
         self.inner.requested_amount
     }
 
-    /// Approved for less than asked.
+    /// Approved for less than asked (V3 partial payment): `amount` is what
+    /// was paid, the rest is still to be collected. Check it on every
+    /// approval.
     #[getter]
     fn partial(&self) -> bool {
         self.inner.partial
+    }
+
+    /// Answers to earlier requests that came late, handed over with this
+    /// outcome.
+    #[getter]
+    fn late_answers(&self, py: Python<'_>) -> PyResult<Vec<Py<PyLateAnswer>>> {
+        late_answers(py, self.inner.late_answers.clone())
     }
 
     /// ISO 4217 alphabetic code.
@@ -306,8 +315,85 @@ impl PyOutcome {
     }
 }
 
+/// An answer that came after its transaction's outcome (serial): the
+/// answer read against the request it most likely answers, its bytes
+/// (card number masked) and when it came. Handed over once: on the next
+/// outcome's `late_answers`, or by `Terminal.take_late_answers()`.
+#[pyclass(name = "LateAnswer", module = "concert_tpe", frozen)]
+pub struct PyLateAnswer {
+    pub(crate) inner: LateAnswer,
+}
+
+/// Late answers as Python objects.
+pub fn late_answers(py: Python<'_>, late: Vec<LateAnswer>) -> PyResult<Vec<Py<PyLateAnswer>>> {
+    late.into_iter()
+        .map(|inner| Py::new(py, PyLateAnswer { inner }))
+        .collect()
+}
+
+#[pymethods]
+impl PyLateAnswer {
+    /// The answer read as the answer to `operation`: its status, amount and
+    /// echo mismatches say whether it is that request's.
+    #[getter]
+    fn outcome(&self, py: Python<'_>) -> PyResult<Py<PyOutcome>> {
+        Py::new(
+            py,
+            PyOutcome {
+                inner: self.inner.outcome.clone(),
+            },
+        )
+    }
+
+    /// The operation of the request it was read against (`pay` …), `None`
+    /// if nothing had been sent yet.
+    #[getter]
+    fn operation(&self) -> Option<&'static str> {
+        self.inner.request.as_ref().map(|r| r.operation.name())
+    }
+
+    /// The amount asked by that request, in minor units.
+    #[getter]
+    fn requested_amount(&self) -> Option<u64> {
+        self.inner.request.as_ref().and_then(|r| r.amount)
+    }
+
+    /// The private data (merchant reference) that request carried.
+    #[getter]
+    fn private_data(&self) -> Option<String> {
+        self.inner
+            .request
+            .as_ref()
+            .and_then(|r| r.private_data.clone())
+    }
+
+    /// The payload as received, card number masked.
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.raw)
+    }
+
+    /// When it came, in seconds since the Unix epoch (`time.time()` scale).
+    #[getter]
+    fn received_at(&self) -> f64 {
+        self.inner
+            .received_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<LateAnswer {} for {}>",
+            self.inner.outcome.status.as_str(),
+            self.operation().unwrap_or("nothing sent")
+        )
+    }
+}
+
 /// A step of a running request: `connecting`, `sent`, `acknowledged`,
-/// `waiting_for_answer`, `answer_received`, `done` (with its status).
+/// `waiting_for_answer`, `answer_received`, `late_answer`, `done` (with its
+/// status).
 #[pyclass(name = "Event", module = "concert_tpe", frozen)]
 pub struct PyEvent {
     pub(crate) inner: Event,

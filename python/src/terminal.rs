@@ -18,7 +18,7 @@ use crate::amount::{CurrencyArg, type_name};
 use concert_core::currency::EUR;
 
 use crate::errors::{config_error, core_error, to_py};
-use crate::outcome::{PyEvent, PyOutcome};
+use crate::outcome::{PyEvent, PyLateAnswer, PyOutcome, late_answers};
 use crate::request::{PyRequest, money_request};
 use crate::transaction::{PyTransaction, call_back, event_callback, result_object};
 
@@ -33,7 +33,10 @@ pub fn seconds(name: &str, value: f64) -> PyResult<Duration> {
             "{name} must be a positive number of seconds, not {value}"
         )));
     }
-    Duration::try_from_secs_f64(value).map_err(|e| config_error(format!("{name}: {e}")))
+    // The core's one ceiling (a day): an absurd value is refused here,
+    // before anything is sent.
+    concert_core::duration::from_secs_f64("value", value)
+        .map_err(|e| config_error(format!("{name}: {e}")))
 }
 
 fn protocol(name: &str) -> PyResult<Protocol> {
@@ -262,10 +265,10 @@ terminal_methods! {
     /// A terminal over TCP/IP (V3). Nothing is opened until a request.
     #[staticmethod]
     #[pyo3(signature = (host, port=Setting(Some(8888)), *, protocol="v3", pos_number=Setting(Some(1)), cash_register_id=None,
-        connect_timeout=10.0, answer_timeout=180.0, query_timeout=15.0, quiet_period=0.05,
+        connect_timeout=10.0, answer_timeout=180.0, query_timeout=15.0, quiet_period=0.2,
         keep_raw_card_data=false),
         text_signature = "(host, port=8888, *, protocol='v3', pos_number=1, cash_register_id=None, \
-            connect_timeout=10.0, answer_timeout=180.0, query_timeout=15.0, quiet_period=0.05, \
+            connect_timeout=10.0, answer_timeout=180.0, query_timeout=15.0, quiet_period=0.2, \
             keep_raw_card_data=False)")]
     #[allow(clippy::too_many_arguments)]
     fn tcp(
@@ -378,6 +381,13 @@ terminal_methods! {
             .encode(&request.get().inner)
             .map_err(|e| core_error(py, &e))?;
         Ok(PyBytes::new(py, &payload))
+    }
+
+    /// Late answers not yet handed over, oldest first: answers to earlier
+    /// requests that came after their outcome (serial), each handed over
+    /// once (here, or on the next outcome's `late_answers`).
+    fn take_late_answers(&self, py: Python<'_>) -> PyResult<Vec<Py<PyLateAnswer>>> {
+        late_answers(py, self.inner.take_late_answers())
     }
 
     /// Releases the serial port kept open between transactions.

@@ -318,6 +318,92 @@ static void free_from_its_own_callback(void) {
     seen_destroy(&s);
 }
 
+static void a_late_serial_answer_is_kept(void) {
+    /* V2 over a pty: the simulated card holder takes 500 ms, the caller
+     * gives up first; the answer that comes afterwards is kept. */
+    concert_simulator_config *scfg = NULL;
+    concert_simulator *sim = NULL;
+    CHECK_OK(concert_simulator_config_new(&scfg));
+    CHECK_OK(concert_simulator_config_set_transport(scfg, CONCERT_SIM_TRANSPORT_PTY, 0));
+    CHECK_OK(concert_simulator_config_set_protocol(scfg, CONCERT_SIM_PROTOCOL_V2));
+    CHECK_OK(concert_simulator_config_set_answer_delay_ms(scfg, 500));
+    CHECK_OK(concert_simulator_start(scfg, &sim));
+    concert_simulator_config_free(scfg);
+    concert_terminal_config *cfg = NULL;
+    concert_terminal *terminal = NULL;
+    CHECK_OK(concert_terminal_config_new(&cfg));
+    CHECK_OK(concert_terminal_config_set_serial(cfg, concert_simulator_pty_path(sim), 9600, 8,
+                                                CONCERT_PARITY_NONE, 1));
+    CHECK_OK(concert_terminal_config_set_protocol(cfg, CONCERT_PROTOCOL_V2E_PLUS, NULL));
+    CHECK_OK(concert_terminal_new(cfg, &terminal));
+    concert_terminal_config_free(cfg);
+    /* A day is the ceiling of every time limit. */
+    CHECK_OK(concert_terminal_config_new(&cfg));
+    CHECK_OK(concert_terminal_config_set_tcp(cfg, "127.0.0.1", 8888));
+    CHECK_OK(concert_terminal_config_set_timeout_ms(cfg, CONCERT_TIMEOUT_ANSWER, UINT64_MAX));
+    concert_terminal *absurd = NULL;
+    CHECK_RC(concert_terminal_new(cfg, &absurd), CONCERT_RESULT_CONFIG);
+    CHECK(absurd == NULL);
+    concert_terminal_config_free(cfg);
+
+    concert_outcome *late = NULL;
+    uint64_t at = 0;
+    CHECK_RC(concert_terminal_take_late_answer(terminal, &late, &at), CONCERT_RESULT_ABSENT);
+    concert_request *request = pay_request(1250);
+    CHECK(request != NULL);
+    CHECK_OK(concert_terminal_submit_polled(terminal, request));
+    for (int i = 0; i < 100; i++) {
+        concert_event *event = NULL;
+        if (concert_terminal_next_event(terminal, 100, &event) != CONCERT_RESULT_OK) {
+            continue;
+        }
+        uint32_t kind = concert_event_get_kind(event);
+        concert_event_free(event);
+        if (kind == CONCERT_EVENT_WAITING_FOR_ANSWER) {
+            break;
+        }
+    }
+    CHECK_OK(concert_terminal_cancel(terminal));
+    int progress = 0;
+    concert_event *event = poll_until_done(terminal, &progress);
+    CHECK(event != NULL);
+    uint32_t status = 0;
+    CHECK_OK(concert_event_status(event, &status));
+    CHECK(status == CONCERT_STATUS_IN_DOUBT);
+    concert_event_free(event);
+    concert_result rc = CONCERT_RESULT_ABSENT;
+    for (int i = 0; i < 500 && rc == CONCERT_RESULT_ABSENT; i++) {
+        rc = concert_terminal_take_late_answer(terminal, &late, &at);
+        if (rc == CONCERT_RESULT_ABSENT) {
+            struct timespec pause = {0, 20 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
+    CHECK_OK(rc);
+    CHECK(late != NULL && at > 0);
+    CHECK(concert_outcome_status(late) == CONCERT_STATUS_APPROVED);
+    CHECK(concert_outcome_operation(late) == CONCERT_OPERATION_PAY);
+    uint64_t amount = 0;
+    CHECK_OK(concert_outcome_amount(late, &amount));
+    CHECK(amount == 1250);
+    const uint8_t *raw = NULL;
+    size_t raw_len = 0;
+    CHECK_OK(concert_outcome_raw_answer(late, &raw, &raw_len));
+    CHECK(raw_len > 0);
+    concert_outcome_free(late);
+    /* Handed over once. */
+    CHECK_RC(concert_terminal_take_late_answer(terminal, &late, &at), CONCERT_RESULT_ABSENT);
+    concert_outcome *next = NULL;
+    CHECK_OK(concert_terminal_transact(terminal, request, &next));
+    CHECK(concert_outcome_status(next) == CONCERT_STATUS_APPROVED);
+    CHECK(concert_outcome_late_answer_count(next) == 0);
+    CHECK_RC(concert_outcome_late_answer(next, 0, &late, &at), CONCERT_RESULT_ABSENT);
+    concert_outcome_free(next);
+    concert_request_free(request);
+    concert_terminal_free(terminal);
+    concert_simulator_free(sim);
+}
+
 int main(void) {
     RUN(callback_with_userdata);
     RUN(callback_gets_errors);
@@ -326,5 +412,6 @@ int main(void) {
     RUN(approved_after_a_delay);
     RUN(free_with_a_transaction_in_flight);
     RUN(free_from_its_own_callback);
+    RUN(a_late_serial_answer_is_kept);
     return harness_finish();
 }

@@ -30,6 +30,11 @@ int main(void) {
     }
     uint32_t status = concert_outcome_status(outcome);
     printf("%s, card %s\n", concert_status_str(status), concert_outcome_card_number(outcome));
+    if (status == CONCERT_STATUS_APPROVED && concert_outcome_partial(outcome)) {
+        uint64_t paid = 0;                 /* approved for less: collect the rest */
+        concert_outcome_amount(outcome, &paid);
+        printf("partial: %llu of 1250 paid\n", (unsigned long long)paid);
+    }
     if (status == CONCERT_STATUS_IN_DOUBT) { /* ask the terminal before retrying */ }
     printf("%s quickstart\n", status == CONCERT_STATUS_APPROVED ? "PASS" : "FAIL");
     concert_outcome_free(outcome);

@@ -179,6 +179,9 @@ static void null_handles_everywhere(void) {
     CHECK_RC(concert_terminal_next_event(NULL, 0, &event), NUL);
     CHECK_RC(concert_terminal_cancel(NULL), NUL);
     CHECK_RC(concert_terminal_close(NULL), NUL);
+    uint64_t late_at = 7;
+    CHECK_RC(concert_terminal_take_late_answer(NULL, &outcome, &late_at), NUL);
+    CHECK(late_at == 7);
     CHECK_RC(concert_terminal_last_error(NULL, buf, sizeof buf, &n), NUL);
     CHECK(concert_terminal_is_busy(NULL) == 0);
     CHECK(outcome == SENTINEL && event == SENTINEL && n == 7);
@@ -209,6 +212,7 @@ static void null_handles_everywhere(void) {
     CHECK(concert_outcome_record_count(NULL) == 0);
     CHECK(concert_outcome_echo_mismatch_count(NULL) == 0);
     CHECK(concert_outcome_frame_count(NULL) == 0);
+    CHECK(concert_outcome_late_answer_count(NULL) == 0);
     CHECK_RC(concert_outcome_amount(NULL, &u64), NUL);
     CHECK_RC(concert_outcome_requested_amount(NULL, &u64), NUL);
     CHECK_RC(concert_outcome_currency_numeric(NULL, &u32), NUL);
@@ -219,6 +223,9 @@ static void null_handles_everywhere(void) {
     CHECK_RC(concert_outcome_echo_mismatch(NULL, 0, &s, &s2, &s3), NUL);
     CHECK_RC(concert_outcome_raw_answer(NULL, &bytes, &count), NUL);
     CHECK_RC(concert_outcome_frame(NULL, 0, &u32, &bytes, &count), NUL);
+    concert_outcome *late_outcome = SENTINEL;
+    CHECK_RC(concert_outcome_late_answer(NULL, 0, &late_outcome, &u64), NUL);
+    CHECK(late_outcome == SENTINEL);
     CHECK(u64 == 7 && u32 == 7 && count == 7);
     CHECK(s == SENTINEL && s2 == SENTINEL && s3 == SENTINEL && bytes == SENTINEL);
 
@@ -289,6 +296,12 @@ static void null_out_pointers_on_live_handles(void) {
     CHECK_RC(concert_terminal_submit(terminal, NULL, ignore_done, NULL, NULL, NULL), NUL);
     CHECK_RC(concert_terminal_next_event(terminal, 0, NULL), NUL);
     CHECK_RC(concert_terminal_last_error(terminal, buf, sizeof buf, NULL), NUL);
+    concert_outcome *late = NULL;
+    uint64_t late_at = 0;
+    CHECK_RC(concert_terminal_take_late_answer(terminal, NULL, &late_at), NUL);
+    CHECK_RC(concert_terminal_take_late_answer(terminal, &late, NULL), NUL);
+    CHECK_RC(concert_terminal_take_late_answer(terminal, &late, &late_at), CONCERT_RESULT_ABSENT);
+    CHECK(late == NULL && late_at == 0);
     size_t count = 99;
     CHECK_OK(concert_simulator_request_count(sim, &count));
     CHECK(count == 0);
@@ -321,6 +334,12 @@ static void null_out_pointers_on_live_handles(void) {
     CHECK_RC(concert_outcome_frame(outcome, 0, NULL, &bytes, &len), NUL);
     CHECK_RC(concert_outcome_frame(outcome, 0, &u32, NULL, &len), NUL);
     CHECK_RC(concert_outcome_frame(outcome, 0, &u32, &bytes, NULL), NUL);
+    uint64_t at = 7;
+    concert_outcome *answer = SENTINEL;
+    CHECK_RC(concert_outcome_late_answer(outcome, 0, NULL, &at), NUL);
+    CHECK_RC(concert_outcome_late_answer(outcome, 0, &answer, NULL), NUL);
+    CHECK_RC(concert_outcome_late_answer(outcome, SIZE_MAX, &answer, &at), CONCERT_RESULT_ABSENT);
+    CHECK(answer == SENTINEL && at == 7);
     CHECK(s == SENTINEL && bytes == SENTINEL && u32 == 7 && len == 7);
     /* Indexes past the end, including the largest. */
     CHECK_RC(concert_outcome_record(outcome, SIZE_MAX, &s, &s), CONCERT_RESULT_ABSENT);

@@ -2,7 +2,10 @@
 client of `concert simulate --pty`: its decoded answer must be what the
 simulator was told to answer."""
 
+import subprocess
+
 import pytest
+from conftest import CONCERT
 from telium import LrcChecksumException, Telium, TeliumAsk
 
 CARD = "4970101234567894"  # the simulator's default card (V2 REP is in clear)
@@ -62,11 +65,17 @@ def test_refused(simulator, full):
     assert answer.amount == 91.1
 
 
-def test_partial_amount_is_what_the_client_reads(simulator):
-    sim = simulator("--pty", "--protocol", "v2e+", "--outcome", "partial:500")
-    answer = pay(sim.where, 12.5, True)
-    assert answer.has_succeeded
-    assert answer.amount == 5.0
+def test_the_v2_simulator_offers_no_partial_payment():
+    # V2 has no partial payment (a lower amount is another transaction's
+    # answer): the simulator refuses to play one rather than mislead a client.
+    run = subprocess.run(
+        [CONCERT, "simulate", "--pty", "--protocol", "v2e+", "--outcome", "partial:500"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    assert run.returncode == 2, run
+    assert "V3 only" in run.stderr
 
 
 def test_outcomes_in_order(simulator):

@@ -474,6 +474,11 @@ static void *worker_main(void *arg) {
             (script == SCRIPT_BUSY || script == SCRIPT_IMMEDIATE || script == SCRIPT_V2_STATUS)) {
             script = SCRIPT_APPROVE; /* those answer at once: nothing to hold back */
         }
+        if (me->line == V2_SERIAL && script == SCRIPT_PARTIAL) {
+            /* V2 has no partial payment: a lower amount is another
+             * transaction's answer, in doubt. */
+            script = SCRIPT_APPROVE;
+        }
         enum api api = (enum api)below(&rng, 3);
         if (fault == FAULT_NEVER_ANSWER && api == API_BLOCKING) {
             api = API_CALLBACK; /* only a background payment can be cancelled */

@@ -42,6 +42,7 @@ bool approved_and_declined() {
     request.amount_decimal("12.50", "EUR").private_data("C++");
     auto outcome = terminal.transact(request);
     EXPECT(outcome.approved());
+    EXPECT(!outcome.partial());
     EXPECT(outcome.amount() == 1250u);
     EXPECT(outcome.card_number().has_value());
     EXPECT(outcome.card_number()->find("4970101234567894") == std::string::npos);

@@ -37,7 +37,7 @@ begin
   Sim := TConcertSimulator.CreateTcp('approve');
   Terminal := TConcertTerminal.CreateTcp('127.0.0.1', Sim.Port);
   Outcome := Terminal.PayDecimal('12.50', 'EUR');
-  Ok := (Outcome.Status = CONCERT_STATUS_APPROVED) and (Outcome.Amount = 1250)
+  Ok := (Outcome.Status = CONCERT_STATUS_APPROVED) and (Outcome.Amount = 1250) and not Outcome.Partial
     and (Outcome.StatusName = 'approved') and (Pos('#', Outcome.CardNumber) > 0)
     and (Pos('4970101234567894', Outcome.CardNumber) = 0) and (Outcome.Rec('AE') = '10');
   Report('payment_approved', Ok, 'status ' + Outcome.StatusName + ', card ' + Outcome.CardNumber);

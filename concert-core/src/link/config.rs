@@ -36,6 +36,10 @@ pub struct LinkConfig {
     pub turnaround: Duration,
     /// Largest payload of a frame, in characters.
     pub max_payload: usize,
+    /// The line's speed in baud: frames take time on the wire (a 512-character
+    /// frame takes 4.7 s at 1200 baud), so the waits for a frame to arrive
+    /// and for its ACK grow by the frame's time on the wire at this speed.
+    pub baud: u32,
 }
 
 impl Default for LinkConfig {
@@ -48,7 +52,30 @@ impl Default for LinkConfig {
             answer_timeout: Duration::from_secs(180),
             turnaround: Duration::from_millis(10),
             max_payload: 512,
+            baud: 9600,
         }
+    }
+}
+
+/// Bits a character takes on the line at most: start, 8 data bits, parity,
+/// stop (7E1 and 8N1 take 10; counting 11 covers 8E1 and 2 stop bits).
+const BITS_PER_CHAR: u64 = 11;
+
+impl LinkConfig {
+    /// How long `chars` characters take on the wire at [`baud`](Self::baud)
+    /// (rounded up to the millisecond; a zero baud counts as 1200, the
+    /// slowest line terminals use).
+    pub fn wire_time(&self, chars: usize) -> Duration {
+        let baud = u64::from(if self.baud == 0 { 1200 } else { self.baud });
+        let bits = (chars as u64).saturating_mul(BITS_PER_CHAR);
+        Duration::from_millis(bits.saturating_mul(1000).div_ceil(baud))
+    }
+
+    /// How long to wait for a frame of `chars` characters (STX to LRC) to
+    /// arrive, or for its ACK once handed out: `ack_timeout` plus its time
+    /// on the wire.
+    pub fn frame_wait(&self, chars: usize) -> Duration {
+        self.ack_timeout.saturating_add(self.wire_time(chars))
     }
 }
 
@@ -131,9 +158,26 @@ mod tests {
         assert_eq!(c.answer_timeout, Duration::from_secs(180));
         assert_eq!(c.turnaround, Duration::from_millis(10));
         assert_eq!(c.max_payload, 512);
+        assert_eq!(c.baud, 9600);
         assert_eq!(c.validate(), Ok(()));
         assert_eq!(LinkQuirks::default().nak_first_frames, 0);
         assert!(!LinkQuirks::default().skip_final_eot);
+    }
+
+    #[test]
+    fn frame_waits_grow_with_length_and_fall_with_speed() {
+        let slow = LinkConfig {
+            baud: 1200,
+            ..LinkConfig::default()
+        };
+        // 383 characters + STX, ETX, LRC at 1200 baud: 3.54 s on the wire.
+        assert_eq!(slow.wire_time(386), Duration::from_millis(3539));
+        assert_eq!(slow.frame_wait(386), Duration::from_millis(6539));
+        assert_eq!(
+            LinkConfig::default().wire_time(515),
+            Duration::from_millis(591)
+        );
+        assert!(slow.wire_time(usize::MAX) > Duration::from_secs(1));
     }
 
     #[test]

@@ -87,6 +87,16 @@ pub enum LinkError {
         /// How long we waited.
         waited: Duration,
     },
+    /// The hard deadline of the wait passed while the peer was still talking
+    /// (ENQ after ENQ, stray bytes, a frame never completed): no input
+    /// extends it.
+    #[error(
+        "no complete answer within {waited:?} (the deadline holds whatever the terminal sends)"
+    )]
+    AnswerDeadline {
+        /// How long we waited.
+        waited: Duration,
+    },
     /// The peer's session started but no valid frame arrived in time, or the
     /// peer hung up before sending one.
     #[error("the peer's session ended before a valid frame arrived")]
@@ -140,6 +150,9 @@ mod tests {
             },
             LinkError::AnswerIncomplete,
             LinkError::AnswerDamaged { attempts: 3 },
+            LinkError::AnswerDeadline {
+                waited: Duration::from_secs(60),
+            },
         ];
         for e in maybe_reached {
             assert!(e.may_have_reached_peer(), "{e}");

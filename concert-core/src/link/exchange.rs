@@ -150,13 +150,19 @@ impl Exchange {
                     let failed_enqs = sender.failed_enqs();
                     match outcome {
                         Ok(SendOutcome::Delivered) if self.expect_answer => {
+                            // One hard deadline for the whole answer: an ENQ
+                            // again and again or a frame that never ends
+                            // must not keep the cash register waiting.
                             let deadline = later(now, self.config.answer_timeout);
-                            self.stage = Stage::Answer(Receiver::new(
-                                &self.config,
-                                LinkQuirks::default(),
-                                Some(deadline),
-                                now,
-                            ));
+                            self.stage = Stage::Answer(
+                                Receiver::new(
+                                    &self.config,
+                                    LinkQuirks::default(),
+                                    Some(deadline),
+                                    now,
+                                )
+                                .with_hard_deadline(deadline),
+                            );
                         }
                         Ok(SendOutcome::Delivered) => self.finish(Ok(None)),
                         Ok(SendOutcome::Yielded) => {
@@ -166,12 +172,15 @@ impl Exchange {
                                     attempts: failed_enqs.saturating_add(1),
                                 }));
                             } else {
+                                let deadline = later(now, unsolicited_budget(&self.config));
                                 self.stage = Stage::Unsolicited {
                                     receiver: Receiver::after_enq(
                                         &self.config,
                                         LinkQuirks::default(),
                                         now,
-                                    ),
+                                    )
+                                    .with_hard_deadline(deadline)
+                                    .with_enq_limit(self.config.enq_attempts),
                                     failed_enqs,
                                 };
                             }
@@ -228,6 +237,20 @@ impl Exchange {
     }
 }
 
+/// The longest a terminal's session pushed on an ENQ collision may take
+/// when it goes wrong every way the receiver tolerates: every frame sent
+/// again after a NAK, every hang-up followed by a fresh ENQ. Past it the
+/// line is taken back, whatever the terminal keeps sending.
+fn unsolicited_budget(config: &LinkConfig) -> std::time::Duration {
+    let frame = config.frame_wait(config.max_payload.saturating_add(2));
+    let frames = frame.saturating_mul(config.nak_retransmissions.saturating_add(2));
+    let hang_ups = config
+        .enq_retry_pause
+        .saturating_add(config.ack_timeout)
+        .saturating_mul(config.enq_attempts.max(1));
+    frames.saturating_add(hang_ups)
+}
+
 /// Sessions' own `Completed` would be mistaken for the transaction's.
 fn not_completed(event: LinkEvent) -> Option<LinkEvent> {
     (event != LinkEvent::Completed).then_some(event)
@@ -238,7 +261,7 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    use crate::frame::{ACK, ENQ, EOT, NAK, encode_frame};
+    use crate::frame::{ACK, ENQ, EOT, NAK, STX, encode_frame};
     use crate::link::testing::{Harness, VECTORS, XorShift, fuzz, hex, ms, saw, secs};
 
     const ANSWER: &[u8] = b"0100000911019780000000000";
@@ -421,6 +444,101 @@ mod tests {
         assert_eq!(error, LinkError::NoAnswer { waited: secs(180) });
         assert!(error.may_have_reached_peer());
         assert!(h.m.reached_peer());
+    }
+
+    #[test]
+    fn enq_after_enq_cannot_extend_the_answer_deadline() {
+        let mut h = exchange(b"REQ", &LinkConfig::default(), true);
+        deliver(&mut h, &encode_frame(b"REQ"));
+        // The terminal opens a session every second and never sends a frame.
+        for _ in 0..400 {
+            h.feed(&[ENQ]);
+            h.advance(secs(1));
+            if h.result().is_some() {
+                break;
+            }
+        }
+        assert_eq!(
+            h.result(),
+            Some(Err(LinkError::AnswerDeadline { waited: secs(180) }))
+        );
+        assert_eq!(h.elapsed(), secs(180) + ms(20));
+        assert!(h.result().unwrap().unwrap_err().may_have_reached_peer());
+    }
+
+    #[test]
+    fn frames_never_completed_and_noise_end_at_the_answer_deadline() {
+        let mut h = exchange(b"REQ", &LinkConfig::default(), true);
+        deliver(&mut h, &encode_frame(b"REQ"));
+        for i in 0..1000u32 {
+            // A frame that never ends, then a fresh ENQ and another one.
+            h.feed(&[ENQ, STX, b'0', b'1']);
+            h.feed(&[b'x'; 7]);
+            h.advance(ms(700));
+            if i % 3 == 0 {
+                h.feed(&[EOT]);
+            }
+            if h.result().is_some() {
+                break;
+            }
+        }
+        assert!(
+            matches!(
+                h.result(),
+                Some(Err(
+                    LinkError::AnswerDeadline { .. } | LinkError::AnswerDamaged { .. }
+                ))
+            ),
+            "{:?}",
+            h.result()
+        );
+        assert!(h.elapsed() <= secs(180) + ms(20), "{:?}", h.elapsed());
+    }
+
+    #[test]
+    fn enq_forever_instead_of_an_ack_gives_the_line_back_and_fails_unsent() {
+        let config = LinkConfig::default();
+        let mut h = exchange(b"REQ", &config, true);
+        for _ in 0..10_000 {
+            h.feed(&[ENQ]);
+            h.advance(ms(100));
+            if h.result().is_some() {
+                break;
+            }
+        }
+        assert_eq!(h.result(), Some(Err(LinkError::NoAckToEnq { attempts: 1 })));
+        assert!(!h.m.reached_peer());
+        let bound = unsolicited_budget(&config).saturating_mul(MAX_COLLISIONS + 1);
+        assert!(h.elapsed() <= bound, "{:?} > {bound:?}", h.elapsed());
+    }
+
+    #[test]
+    fn a_slow_line_gets_the_time_its_frames_take() {
+        let config = LinkConfig {
+            baud: 1200,
+            ..LinkConfig::default()
+        };
+        // A 512-character request: 4.7 s on the wire before the ACK can come.
+        let request = vec![b'R'; 512];
+        let mut h = exchange(&request, &config, true);
+        h.feed(&[ACK]);
+        h.advance(ms(10));
+        h.advance(secs(7));
+        assert_eq!(h.result(), None, "still waiting for the frame's ACK");
+        h.feed(&[ACK]);
+        h.advance(ms(10));
+        // A 383-character answer, paced at 1200 baud (3.5 s on the wire).
+        let answer = vec![b'A'; 383];
+        h.feed(&[ENQ]);
+        h.advance(ms(10));
+        for chunk in encode_frame(&answer).chunks(12) {
+            h.feed(chunk);
+            h.advance(ms(110));
+        }
+        h.feed(&[EOT]);
+        h.run_out();
+        assert!(!h.take_bytes().contains(&NAK));
+        assert_eq!(h.result(), Some(Ok(Some(answer))));
     }
 
     #[test]

@@ -39,8 +39,8 @@ enum State {
 /// - A frame runs from STX to the byte after the first ETX (its LRC, found
 ///   by position). Damage inside (a non-printable byte, an oversized
 ///   payload) is answered once the frame is complete, since the sender is
-///   still talking until then; a frame still incomplete `ack_timeout` after
-///   its STX is NAKed. Each NAK is a [`BadFrame`](LinkEvent::BadFrame); the
+///   still talking until then; a frame still incomplete `ack_timeout` plus
+///   the time a largest frame takes on the wire after its STX is NAKed. Each NAK is a [`BadFrame`](LinkEvent::BadFrame); the
 ///   `nak_retransmissions + 1`-th fails with [`LinkError::AnswerDamaged`].
 /// - A valid frame: ACK, [`FrameReceived`](LinkEvent::FrameReceived) once,
 ///   then EOT or `ack_timeout` without it (terminals that never send the
@@ -49,6 +49,11 @@ enum State {
 ///   its ENQ was lost. We wait `enq_retry_pause + ack_timeout` for it to
 ///   start over (at most `enq_attempts` times), then fail with
 ///   [`LinkError::AnswerIncomplete`].
+/// - A hard deadline ([`with_hard_deadline`](Self::with_hard_deadline)), if
+///   set, ends the session whatever arrives (an ENQ again and again, noise, a
+///   frame that never ends): [`LinkError::NoAnswer`] before any ENQ,
+///   [`LinkError::AnswerDeadline`] once the peer started talking. A frame
+///   already ACKed still completes.
 #[derive(Debug)]
 pub struct Receiver {
     config: LinkConfig,
@@ -60,6 +65,10 @@ pub struct Receiver {
     payload: Option<Vec<u8>>,
     bad_frames: u32,
     hang_ups: u32,
+    hard_deadline: Option<Instant>,
+    /// ENQs again before any frame that end the session (`None`: no limit).
+    enq_limit: Option<u32>,
+    repeated_enqs: u32,
 }
 
 impl Receiver {
@@ -83,7 +92,25 @@ impl Receiver {
             payload: None,
             bad_frames: 0,
             hang_ups: 0,
+            hard_deadline: None,
+            enq_limit: None,
+            repeated_enqs: 0,
         }
+    }
+
+    /// Ends the session with [`LinkError::AnswerIncomplete`] once the peer
+    /// sent ENQ `limit` more times without a frame: a peer that talks over
+    /// our ACKs is not about to send one.
+    pub fn with_enq_limit(mut self, limit: u32) -> Receiver {
+        self.enq_limit = Some(limit);
+        self
+    }
+
+    /// Sets a deadline no input can move: at `deadline` the session ends,
+    /// whatever the peer is doing.
+    pub fn with_hard_deadline(mut self, deadline: Instant) -> Receiver {
+        self.hard_deadline = Some(deadline);
+        self
     }
 
     /// Takes over a session whose ENQ, received at `now`, was already
@@ -104,6 +131,30 @@ impl Receiver {
 
     /// Acts on expired timers; call when `now >= poll_timeout()`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        if let Some(hard) = self.hard_deadline
+            && now >= hard
+        {
+            match self.state {
+                State::Done => {}
+                // The frame is already good and ACKed.
+                State::WaitEot { .. } => {
+                    self.collector.abandon();
+                    self.complete();
+                }
+                State::WaitEnq {
+                    after_hang_up: false,
+                    ..
+                } => self.fail(LinkError::NoAnswer {
+                    waited: now.saturating_duration_since(self.started),
+                }),
+                State::WaitEnq { .. } | State::WaitFrame { .. } => {
+                    self.fail(LinkError::AnswerDeadline {
+                        waited: now.saturating_duration_since(self.started),
+                    });
+                }
+            }
+            return;
+        }
         match self.state {
             State::WaitEnq {
                 deadline: Some(deadline),
@@ -150,6 +201,10 @@ impl Receiver {
             State::WaitFrame { deadline } | State::WaitEot { deadline, .. } => Some(deadline),
             State::Done => None,
         };
+        let deadline = match (deadline, self.hard_deadline) {
+            (Some(d), Some(h)) => Some(d.min(h)),
+            (d, h) => d.or(h),
+        };
         self.io.poll_timeout(deadline)
     }
 
@@ -180,9 +235,20 @@ impl Receiver {
             }
             State::WaitFrame { .. } | State::WaitEot { .. } if byte == STX => {
                 self.collector.start();
-                self.set_deadline(later(now, self.config.ack_timeout));
+                let frame = self.config.max_payload.saturating_add(2);
+                self.set_deadline(later(now, self.config.frame_wait(frame)));
             }
-            State::WaitFrame { .. } if byte == ENQ => self.ack_enq(now),
+            State::WaitFrame { .. } if byte == ENQ => {
+                self.repeated_enqs = self.repeated_enqs.saturating_add(1);
+                if self
+                    .enq_limit
+                    .is_some_and(|limit| self.repeated_enqs > limit)
+                {
+                    self.fail(LinkError::AnswerIncomplete);
+                } else {
+                    self.ack_enq(now);
+                }
+            }
             State::WaitFrame { .. } if byte == EOT => self.on_hang_up(now),
             State::WaitEot { .. } if byte == EOT => self.complete(),
             State::WaitFrame { .. } | State::WaitEot { .. } => {
@@ -567,10 +633,11 @@ mod tests {
         open(&mut h);
         h.advance(ms(1000));
         h.feed(&[STX, b'A', b'B']);
-        h.advance(ms(2999));
+        // ack_timeout plus a 514-character frame's 589 ms on the wire.
+        h.advance(ms(3588));
         assert_eq!(h.take_bytes(), b"");
         h.advance(ms(1));
-        assert_eq!(h.take_sent(), vec![(ms(4010), vec![NAK])]);
+        assert_eq!(h.take_sent(), vec![(ms(4599), vec![NAK])]);
         assert_eq!(
             h.take_events(),
             vec![LinkEvent::BadFrame {

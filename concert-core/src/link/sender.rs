@@ -255,11 +255,14 @@ impl Sender {
                 *lrc ^= 0x7f;
             }
         }
+        // Writing hands the frame to the port's buffer: at a low baud rate
+        // it is still on the wire long after, and the ACK comes after that.
+        let wait = self.config.frame_wait(frame.len());
         self.io.send_frame(at, frame, transmission);
         self.state = State::WaitFrameAck {
             transmissions: transmission,
             naks,
-            deadline: later(at, self.config.ack_timeout),
+            deadline: later(at, wait),
         };
     }
 
@@ -465,10 +468,11 @@ mod tests {
         h.feed(&[ACK]);
         h.advance(ms(10));
         h.take_sent();
-        h.advance(ms(2999));
+        // ack_timeout plus the 6-character frame's 7 ms on the wire at 9600.
+        h.advance(ms(3006));
         assert_eq!(h.result(), None);
         h.advance(ms(1));
-        assert_eq!(h.take_sent(), vec![(ms(3010), vec![EOT])]);
+        assert_eq!(h.take_sent(), vec![(ms(3017), vec![EOT])]);
         let error = h.result().unwrap().unwrap_err();
         assert_eq!(error, LinkError::NoAckToFrame);
         assert!(error.may_have_reached_peer());

@@ -122,6 +122,12 @@ impl SimulatorConfig {
                 "Concert V2 is a serial protocol: use SimTransport::Pty".to_owned(),
             ));
         }
+        if self.protocol == SimProtocol::V2 && matches!(self.default_script, Script::Partial(_)) {
+            return Err(SimError::Config(
+                "partial payments exist in V3 only: a V2 terminal has no partial approval"
+                    .to_owned(),
+            ));
+        }
         let card = self.card_number.as_bytes();
         if card.is_empty()
             || card.len() > crate::v2::REP_LEN

@@ -2,7 +2,8 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, TryRecvError};
@@ -12,13 +13,14 @@ use super::decode::{decode_v2, decode_v3, in_doubt};
 use super::encode::encode_request;
 use super::error::Error;
 use super::event::Event;
+use super::late::{LateAnswer, MAX_LATE_ANSWERS};
 use super::outcome::{Direction, Outcome, Status, WireFrame};
 use super::request::{Operation, Request};
 use super::wire::{hex_ascii, mask_payload, mask_serial_stream};
 use super::workers;
 use crate::currency::Currency;
 use crate::transport::{
-    CancelToken, Channel, ExchangeSpec, Exchanged, Failure, SerialChannel, TcpChannel,
+    CancelToken, Channel, ExchangeSpec, Exchanged, Failure, PushedFrame, SerialChannel, TcpChannel,
 };
 
 /// A payment terminal, configured once. Cheap to clone: clones share the
@@ -51,11 +53,71 @@ struct Inner {
     /// blocking or in the background, for [`Terminal::abort`].
     running: Mutex<Vec<(u64, CancelToken)>>,
     next_running: AtomicU64,
+    /// The last request sent: what a late answer most likely answers.
+    last_request: Mutex<Option<Request>>,
+    /// Late answers not yet handed over.
+    late: Mutex<Vec<LateAnswer>>,
+    /// The thread keeping the line open to a late answer after an
+    /// in-doubt serial outcome, and what stops it.
+    watch: Mutex<Option<(CancelToken, JoinHandle<()>)>>,
 }
 
-/// Keeps a transaction's token in [`Inner::running`] while it runs.
+impl Inner {
+    /// Reads frames the terminal pushed as answers to the last request
+    /// sent, and keeps them until handed over.
+    fn keep_pushed(&self, pushed: Vec<PushedFrame>) {
+        if pushed.is_empty() {
+            return;
+        }
+        let request = lock(&self.last_request).clone();
+        let v2 = self.config.protocol.is_v2();
+        let mut late = lock(&self.late);
+        for frame in pushed {
+            let against = request
+                .clone()
+                .unwrap_or_else(|| Request::new(Operation::Identify));
+            let outcome = if v2 {
+                decode_v2(&against, &frame.payload, &self.config)
+            } else {
+                decode_v3(&against, &frame.payload, &self.config)
+            };
+            log::warn!(
+                "late answer kept: {} ({}) for an earlier {}",
+                outcome.status,
+                outcome.reason,
+                against.operation.name()
+            );
+            if late.len() >= MAX_LATE_ANSWERS {
+                log::warn!("more than {MAX_LATE_ANSWERS} late answers not taken: the oldest goes");
+                late.remove(0);
+            }
+            late.push(LateAnswer {
+                request: request.clone(),
+                raw: outcome
+                    .raw_answer
+                    .clone()
+                    .unwrap_or_else(|| mask_payload(v2, &frame.payload)),
+                outcome,
+                received_at: frame.received_at,
+            });
+        }
+    }
+
+    /// Stops the late-answer watch, if one runs, and waits for it to let
+    /// go of the line.
+    fn stop_watch(&self) {
+        let watch = lock(&self.watch).take();
+        if let Some((stop, handle)) = watch {
+            stop.cancel();
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Keeps a transaction's token in [`Inner::running`] while it runs. Weak:
+/// it must not count as a holder of the terminal (see `Drop for Terminal`).
 struct Running {
-    inner: Arc<Inner>,
+    inner: Weak<Inner>,
     id: u64,
 }
 
@@ -68,7 +130,7 @@ impl Running {
             .unwrap_or_else(PoisonError::into_inner)
             .push((id, token.clone()));
         Running {
-            inner: Arc::clone(inner),
+            inner: Arc::downgrade(inner),
             id,
         }
     }
@@ -76,11 +138,26 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        self.inner
-            .running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|(id, _)| *id != self.id);
+        if let Some(inner) = self.inner.upgrade() {
+            lock(&inner.running).retain(|(id, _)| *id != self.id);
+        }
+    }
+}
+
+/// A lock whose poisoning only means an earlier panic: the data is still
+/// whole (every update is a single push, take or replace).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        // The late-answer watch holds the line (and a reference) after an
+        // in-doubt outcome; once it is the last holder besides this handle,
+        // nobody can take what it would catch: it lets the port go.
+        if Arc::strong_count(&self.inner) == 2 && lock(&self.inner.watch).is_some() {
+            self.inner.stop_watch();
+        }
     }
 }
 
@@ -167,6 +244,9 @@ impl Terminal {
                 serial: Mutex::new(None),
                 running: Mutex::new(Vec::new()),
                 next_running: AtomicU64::new(0),
+                last_request: Mutex::new(None),
+                late: Mutex::new(Vec::new()),
+                watch: Mutex::new(None),
             }),
         })
     }
@@ -228,6 +308,7 @@ impl Terminal {
     /// Refused with [`Error::Busy`] while a transaction runs.
     pub fn close(&self) -> Result<(), Error> {
         let _guard = self.acquire_exclusive()?;
+        self.inner.stop_watch();
         let mut slot = self
             .inner
             .serial
@@ -242,6 +323,16 @@ impl Terminal {
     /// checks it; nothing is opened.
     pub fn encode(&self, request: &Request) -> Result<Vec<u8>, Error> {
         Ok(encode_request(&self.inner.config, request)?)
+    }
+
+    /// Late answers not yet handed over, oldest first: answers to earlier
+    /// requests that came after their outcome (serial: the line is kept open
+    /// to them after an in-doubt outcome, up to the answer time-out, until
+    /// the next request), or that the terminal pushed on an ENQ collision.
+    /// Each is handed over once: here, or on the next outcome's
+    /// [`late_answers`](Outcome::late_answers).
+    pub fn take_late_answers(&self) -> Vec<LateAnswer> {
+        std::mem::take(&mut *lock(&self.inner.late))
     }
 
     /// Runs a request and blocks until its outcome.
@@ -368,6 +459,7 @@ impl Terminal {
                     *port,
                     config.timeouts.connect,
                     config.timeouts.quiet_period,
+                    config.timeouts.close_wait,
                 );
                 f(&mut channel)
             }
@@ -407,6 +499,11 @@ impl Terminal {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
+        let serial = matches!(config.connection, Connection::Serial(_));
+        if serial {
+            // The line is this request's now.
+            self.inner.stop_watch();
+        }
         on_event(Event::Connecting);
         if v2 && request.operation == Operation::Identify {
             // V2 is serial only (checked with the configuration).
@@ -431,8 +528,15 @@ impl Terminal {
             cancel,
         };
         trace(v2, Direction::Sent, &payload);
-        let exchanged = self.with_channel(|c| c.exchange(&spec, on_event));
-        let serial = matches!(config.connection, Connection::Serial(_));
+        let (exchanged, pushed) = self.with_channel(|c| {
+            let exchanged = c.exchange(&spec, on_event);
+            (exchanged, c.take_pushed())
+        });
+        // Pushed before our request went out: they answer the one before.
+        self.inner.keep_pushed(pushed);
+        if !matches!(exchanged, Err(Failure::NotSent(_))) {
+            *lock(&self.inner.last_request) = Some(request.clone());
+        }
         let mask = |bytes: &[u8]| {
             if serial {
                 mask_serial_stream(v2, bytes)
@@ -460,6 +564,7 @@ impl Terminal {
                 answer,
                 sent,
                 received,
+                dropped: _,
             }) => {
                 let answer = answer.unwrap_or_default();
                 trace(v2, Direction::Received, &answer);
@@ -479,6 +584,7 @@ impl Terminal {
                 cause,
                 sent,
                 received,
+                dropped: _,
             }) => {
                 log::warn!("{} in doubt: {cause}", request.operation.name());
                 let received = mask(&received);
@@ -498,8 +604,42 @@ impl Terminal {
                 .as_deref()
                 .map_or_else(String::new, |c| format!(" card {c}"))
         );
+        let mut outcome = outcome;
+        outcome.late_answers = std::mem::take(&mut *lock(&self.inner.late));
+        if !outcome.late_answers.is_empty() {
+            on_event(Event::LateAnswer);
+        }
+        if serial && outcome.status == Status::InDoubt {
+            self.watch_for_late_answer(answer_timeout);
+        }
         on_event(Event::Done(outcome.status));
         Ok(outcome)
+    }
+
+    /// Keeps the serial line open to the in-doubt request's late answer, in
+    /// the background, up to `wait` or until the next request needs the line.
+    fn watch_for_late_answer(&self, wait: Duration) {
+        let stop = CancelToken::new();
+        let inner = self.inner.clone();
+        let token = stop.clone();
+        let spawned = std::thread::Builder::new()
+            .name("concert-late-answer".into())
+            .spawn(move || {
+                let until = crate::duration::deadline(std::time::Instant::now(), wait);
+                let pushed = {
+                    let mut slot = lock(&inner.serial);
+                    let Some(channel) = slot.as_mut() else {
+                        return;
+                    };
+                    channel.listen_late(until, &token);
+                    channel.take_pushed()
+                };
+                inner.keep_pushed(pushed);
+            });
+        match spawned {
+            Ok(handle) => *lock(&self.inner.watch) = Some((stop, handle)),
+            Err(e) => log::warn!("cannot watch for a late answer: {e}"),
+        }
     }
 }
 

@@ -58,8 +58,14 @@ pub struct Timeouts {
     /// at least 60 s: card insertion, PIN and receipt choice take minutes).
     pub answer: Duration,
     /// TCP: once the bytes read parse into a complete answer, how long the
-    /// line must stay quiet before it is taken as whole (default 50 ms).
+    /// line must stay quiet before it is taken as whole (default 200 ms: a
+    /// lost segment is sent again after at least 200 ms, Linux's smallest
+    /// retransmission time-out, and Wi-Fi terminals lose segments).
     pub quiet_period: Duration,
+    /// TCP: after a complete answer on a socket the terminal keeps open,
+    /// how long it gets to close it; a record arriving meanwhile is read
+    /// (default 1 s). A terminal that closes ends the wait at once.
+    pub close_wait: Duration,
     /// Answer timeout for identify and status, which need nobody at the
     /// terminal (default 15 s).
     pub query: Duration,
@@ -70,7 +76,8 @@ impl Default for Timeouts {
         Timeouts {
             connect: Duration::from_secs(10),
             answer: Duration::from_secs(180),
-            quiet_period: Duration::from_millis(50),
+            quiet_period: Duration::from_millis(200),
+            close_wait: Duration::from_secs(1),
             query: Duration::from_secs(15),
         }
     }
@@ -117,6 +124,9 @@ pub enum ConfigError {
     /// A zero time-out.
     #[error("{0} time-out must be greater than zero")]
     ZeroTimeout(&'static str),
+    /// A time limit above [`MAX_DURATION`](crate::duration::MAX_DURATION).
+    #[error(transparent)]
+    Duration(#[from] crate::duration::DurationError),
     /// Unusable line settings.
     #[error("serial line: {0}")]
     Line(String),
@@ -169,6 +179,19 @@ impl TerminalConfig {
             return Err(ConfigError::Version(version.clone()));
         }
         let t = &self.timeouts;
+        let l = &self.link;
+        for (name, d) in [
+            ("connect time-out", t.connect),
+            ("answer time-out", t.answer),
+            ("quiet period", t.quiet_period),
+            ("close wait", t.close_wait),
+            ("query time-out", t.query),
+            ("link ACK time-out", l.ack_timeout),
+            ("link ENQ retry pause", l.enq_retry_pause),
+            ("link turnaround", l.turnaround),
+        ] {
+            crate::duration::check(name, d)?;
+        }
         if t.answer < crate::link::MIN_ANSWER_TIMEOUT {
             return Err(ConfigError::AnswerTimeout(t.answer));
         }
@@ -225,10 +248,16 @@ impl TerminalConfig {
             .map_err(|e| ConfigError::Link(e.to_string()))
     }
 
-    /// The link settings actually used: the answer wait follows `timeouts`.
+    /// The link settings actually used: the answer wait follows `timeouts`,
+    /// the frame timers the serial line's baud rate.
     pub(crate) fn effective_link(&self) -> LinkConfig {
+        let baud = match &self.connection {
+            Connection::Serial(line) => line.baud,
+            Connection::Tcp { .. } => self.link.baud,
+        };
         LinkConfig {
             answer_timeout: self.timeouts.answer,
+            baud,
             ..self.link.clone()
         }
     }

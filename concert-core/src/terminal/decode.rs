@@ -34,6 +34,18 @@ pub fn decode_v3(request: &Request, answer: &[u8], config: &TerminalConfig) -> O
             return in_doubt(request, format!("undecodable answer: {e}"), Some(&masked));
         }
     };
+    let statuses = message.records().iter().filter(|r| r.tag == AE).count();
+    if statuses > 1 {
+        // Two answers in one read, or a terminal contradicting itself:
+        // which one is ours is unknown, so neither is taken.
+        let mut outcome = in_doubt(
+            request,
+            format!("answer carries {statuses} action statuses (AE): which one is ours is unknown"),
+            Some(&masked),
+        );
+        outcome.records = records_of(&message);
+        return outcome;
+    }
     let Some(action_status) = message.action_status() else {
         let mut outcome = in_doubt(
             request,
@@ -101,19 +113,34 @@ pub fn decode_v3(request: &Request, answer: &[u8], config: &TerminalConfig) -> O
     };
     outcome.records = records_of(&message);
     outcome.raw_answer = Some(masked);
-    if status == Status::Approved && request.operation.moves_money() {
+    if request.operation.moves_money() {
         check_v3_echo(&mut outcome, &message, request, config);
-        doubt_a_foreign_approval(&mut outcome);
+        doubt_a_foreign_answer(&mut outcome);
+        if outcome.status == Status::Approved && message.get(CB).is_none() {
+            doubt(
+                &mut outcome,
+                "the approval carries no amount (CB): what was approved is unknown".into(),
+            );
+        }
     }
     outcome
 }
 
-/// An approval that echoes another POS, action, currency, or more money than
-/// was asked may be another transaction's answer: whether *this* request
-/// was paid is unknown, so it is in doubt, never approved. Everything
+/// Turns `outcome` in doubt for `cause`, keeping everything received.
+fn doubt(outcome: &mut Outcome, cause: String) {
+    outcome.status = Status::InDoubt;
+    outcome.partial = false;
+    outcome.reason = format!("result unknown: {cause}");
+    outcome.in_doubt_cause = Some(cause);
+}
+
+/// An answer that echoes another POS, action, currency or amount may be
+/// another transaction's answer: whether *this* request was paid is
+/// unknown, so it is in doubt, whatever its status says (a foreign decline
+/// taken for ours would let the till ask for the money twice). Everything
 /// received stays in the outcome for reconciliation. A private data
 /// difference alone only flags (terminals are known to pad or drop it).
-fn doubt_a_foreign_approval(outcome: &mut Outcome) {
+fn doubt_a_foreign_answer(outcome: &mut Outcome) {
     let foreign: Vec<String> = outcome
         .echo_mismatches
         .iter()
@@ -123,13 +150,16 @@ fn doubt_a_foreign_approval(outcome: &mut Outcome) {
     if foreign.is_empty() {
         return;
     }
+    let what = match outcome.status {
+        Status::Approved => "approval",
+        Status::Pending => "acknowledgement",
+        _ => "answer",
+    };
     let cause = format!(
-        "the approval echoes another transaction ({})",
+        "the {what} echoes another transaction ({})",
         foreign.join("; ")
     );
-    outcome.status = Status::InDoubt;
-    outcome.reason = format!("result unknown: {cause}");
-    outcome.in_doubt_cause = Some(cause);
+    doubt(outcome, cause);
 }
 
 fn records_of(message: &Message<'_>) -> Vec<(String, String)> {
@@ -187,8 +217,11 @@ fn check_v3_echo(
         );
     }
     if let (Some(sent), Some(raw)) = (request.amount, message.get(CB)) {
+        let approved = outcome.status == Status::Approved;
         match message.amount() {
-            Some(got) if got < sent => outcome.partial = true,
+            // V3 allows an approval for less (a partial payment); any
+            // other answer for another amount is another transaction's.
+            Some(got) if got < sent && approved => outcome.partial = true,
             Some(got) if got == sent => {}
             _ => outcome.echo_mismatches.push(EchoMismatch {
                 field: "CB",
@@ -202,6 +235,10 @@ fn check_v3_echo(
 fn lossy(bytes: &[u8]) -> String {
     v3::tlv::latin1(bytes).into_owned()
 }
+
+/// What a V2 immediate answer (status `9`) leaves the till to do: the
+/// protocol sends no final status and has no way to ask for one.
+pub const V2_TAKEN: &str = "request taken, no final status: V2 cannot ask the terminal for the result; read it on the terminal's screen or receipt (a late answer, if the terminal sends one, is kept)";
 
 /// Reads a V2 answer.
 pub fn decode_v2(request: &Request, answer: &[u8], config: &TerminalConfig) -> Outcome {
@@ -221,7 +258,11 @@ pub fn decode_v2(request: &Request, answer: &[u8], config: &TerminalConfig) -> O
     };
     let mut outcome = Outcome::new(status, request.operation);
     let code = char::from(parsed.status.code()).to_string();
-    outcome.reason = parsed.status.text().into();
+    outcome.reason = match parsed.status {
+        // V2 has no status request: say what the till can do instead.
+        v2::Status::Taken => V2_TAKEN.into(),
+        _ => parsed.status.text().into(),
+    };
     outcome.reason_code = Some(code.clone());
     outcome.requested_amount = request.amount;
     outcome.amount = Some(u64::from(parsed.amount));
@@ -255,9 +296,9 @@ pub fn decode_v2(request: &Request, answer: &[u8], config: &TerminalConfig) -> O
         ("private_data".into(), parsed.private_data.clone()),
     ]);
     outcome.raw_answer = Some(masked);
-    if status == Status::Approved {
+    if request.operation.moves_money() {
         check_v2_echo(&mut outcome, &parsed, request, config);
-        doubt_a_foreign_approval(&mut outcome);
+        doubt_a_foreign_answer(&mut outcome);
     }
     outcome
 }
@@ -292,11 +333,10 @@ fn check_v2_echo(
             answer.private_data.trim_end().to_owned(),
         );
     }
+    // V2 has no partial payment: any other amount is another transaction's.
     if let Some(sent) = request.amount {
         let got = u64::from(answer.amount);
-        if got < sent {
-            outcome.partial = true;
-        } else if got > sent {
+        if got != sent {
             outcome.echo_mismatches.push(EchoMismatch {
                 field: "amount",
                 sent: sent.to_string(),

@@ -87,7 +87,17 @@ fn encode_v3(
     m.push(CJ, &config.cash_register_id)?;
     m.push(CA, format!("{:02}", config.pos_number))?;
     let money = money(request)?;
-    if let Some((amount, _)) = money {
+    // CB is mandatory in every request but identification (CONCERT-V3.md
+    // §6: a terminal answers a missing one AE=01 AF=09). A status or a
+    // settlement moves no money: it carries the amount given, or zero,
+    // unless the caller sends its own CB as a raw tag.
+    let amount = match money {
+        Some((amount, _)) => Some(amount),
+        None if request.operation.action() == v3::Action::Identification => None,
+        None if request.extra_tags.iter().any(|(tag, _)| *tag == CB) => None,
+        None => Some(request.amount.unwrap_or(0)),
+    };
+    if let Some(amount) = amount {
         let cb = v3::format_amount(amount).map_err(|_| RequestError::AmountTooLarge {
             amount,
             protocol: "V3",

@@ -16,13 +16,17 @@ pub enum Event {
     WaitingForAnswer,
     /// The answer arrived.
     AnswerReceived,
+    /// Answers to earlier requests came late (after their outcome, or
+    /// pushed by the terminal): they are on this transaction's
+    /// [`Outcome::late_answers`](super::Outcome::late_answers).
+    LateAnswer,
     /// Finished with this status.
     Done(Status),
 }
 
 impl Event {
     /// The name every binding uses: `connecting`, `sent`, `acknowledged`,
-    /// `waiting_for_answer`, `answer_received`, `done`.
+    /// `waiting_for_answer`, `answer_received`, `late_answer`, `done`.
     pub fn name(self) -> &'static str {
         match self {
             Event::Connecting => "connecting",
@@ -30,6 +34,7 @@ impl Event {
             Event::Acknowledged => "acknowledged",
             Event::WaitingForAnswer => "waiting_for_answer",
             Event::AnswerReceived => "answer_received",
+            Event::LateAnswer => "late_answer",
             Event::Done(_) => "done",
         }
     }

@@ -31,6 +31,11 @@ pub enum RecordsError {
     /// No `CD` record: the action is required.
     #[error("CD (the action) is required, e.g. CD=0")]
     NoAction,
+    /// A tag given twice: for the tags that fill a field, the second value
+    /// would silently replace the first (CD=0 then CD=1 would send a
+    /// refund); a V3 message carries each record once.
+    #[error("{0} given twice: a V3 message carries each record once")]
+    Repeated(Tag),
     /// A record whose value its tag does not allow.
     #[error("{tag}={value:?}: {why}")]
     BadValue {
@@ -87,8 +92,11 @@ impl Request {
         let mut settings = RecordSettings::default();
         let mut action = None;
         let mut amount = None;
-        for (tag, value) in records {
+        for (i, (tag, value)) in records.iter().enumerate() {
             let (tag, value) = (*tag, value.as_str());
+            if records[..i].iter().any(|(t, _)| *t == tag) {
+                return Err(RecordsError::Repeated(tag));
+            }
             match tag {
                 CD => match value.as_bytes() {
                     [code] => action = Some(Action::from_code(*code)),
@@ -193,6 +201,8 @@ mod tests {
             vec![("CD", "0"), ("CB", "12.5")],
             vec![("CD", "0"), ("CA", "100")],
             vec![("CD", "0"), ("BA", "yes")],
+            vec![("CD", "0"), ("CD", "1")],
+            vec![("CD", "0"), ("XY", "a"), ("XY", "b")],
         ] {
             assert!(Request::from_v3_records(&records(&bad)).is_err(), "{bad:?}");
         }

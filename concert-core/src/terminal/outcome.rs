@@ -19,8 +19,9 @@ pub enum Status {
     /// The terminal did not perform it (bad request, unsupported, busy,
     /// undocumented status).
     NotPerformed,
-    /// Accepted for processing with an immediate answer: the final result
-    /// must be fetched with `status`.
+    /// Accepted for processing with an immediate answer: over V3 the final
+    /// result is fetched with `status`; V2 has no status request (the result
+    /// is read on the terminal, or comes as a late answer if it sends one).
     Pending,
     /// The request reached the terminal but no valid answer came back:
     /// nobody knows whether money moved. Ask the terminal (`status`) before
@@ -147,6 +148,9 @@ pub struct Outcome {
     pub in_doubt_cause: Option<String>,
     /// Bytes sent and received.
     pub frames: Vec<WireFrame>,
+    /// Answers to earlier requests that came late, handed over with this
+    /// outcome (see [`LateAnswer`](super::LateAnswer)).
+    pub late_answers: Vec<super::LateAnswer>,
 }
 
 impl Outcome {
@@ -178,6 +182,7 @@ impl Outcome {
             raw_card_data: None,
             in_doubt_cause: None,
             frames: Vec::new(),
+            late_answers: Vec::new(),
         }
     }
 

@@ -9,7 +9,7 @@ mod tcp;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 pub use line::{Parity, SerialLine};
 pub use ports::{KNOWN_TERMINALS, PortInfo, TERMINAL_VENDORS, known_terminal, list_ports};
@@ -108,6 +108,22 @@ pub(crate) fn is_wait_over(e: &std::io::Error) -> bool {
     )
 }
 
+/// The most received bytes an exchange keeps: a terminal gone mad cannot
+/// fill memory. Beyond it bytes are counted, not kept.
+pub(crate) const MAX_KEPT: usize = 64 * 1024;
+
+/// A frame the terminal sent that answers no request under way: pushed on
+/// an ENQ collision before our request went out, or after the wait for an
+/// answer was over. Over V2 it is the only way to learn how an in-doubt
+/// payment ended, so it is kept and handed to the caller, never dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedFrame {
+    /// The frame's payload, as received.
+    pub payload: Vec<u8>,
+    /// When it was received.
+    pub received_at: SystemTime,
+}
+
 /// One request out, one answer back.
 pub struct ExchangeSpec<'a> {
     /// Request payload (V3 text or V2 fixed-width message).
@@ -127,8 +143,10 @@ pub struct Exchanged {
     pub answer: Option<Vec<u8>>,
     /// Every byte written.
     pub sent: Vec<u8>,
-    /// Every byte read.
+    /// Every byte read, up to [`MAX_KEPT`](self) bytes.
     pub received: Vec<u8>,
+    /// Bytes read beyond those kept, counted only.
+    pub dropped: u64,
 }
 
 /// How an exchange failed.
@@ -142,8 +160,10 @@ pub enum Failure {
         cause: String,
         /// Every byte written.
         sent: Vec<u8>,
-        /// Every byte read before the failure.
+        /// Every byte read before the failure, up to the cap.
         received: Vec<u8>,
+        /// Bytes read beyond those kept, counted only.
+        dropped: u64,
     },
 }
 
@@ -155,4 +175,10 @@ pub trait Channel: Send {
         spec: &ExchangeSpec<'_>,
         events: &mut dyn FnMut(Event),
     ) -> Result<Exchanged, Failure>;
+
+    /// Frames the terminal pushed outside an answer since the last call
+    /// (serial only: over TCP every answer has its own connection).
+    fn take_pushed(&mut self) -> Vec<PushedFrame> {
+        Vec::new()
+    }
 }

@@ -2,16 +2,18 @@
 //! machines with real bytes and real time.
 
 use std::io::{self, Write};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serialport::SerialPort;
 
 use super::line::{Parity, SerialLine};
 use super::{
-    CANCEL_POLL, CancelToken, Channel, Error, Event, ExchangeSpec, Exchanged, Failure, is_wait_over,
+    CANCEL_POLL, CancelToken, Channel, Error, Event, ExchangeSpec, Exchanged, Failure, MAX_KEPT,
+    PushedFrame, is_wait_over,
 };
+use crate::duration::deadline;
 use crate::frame::{ACK, ENQ, EOT, NAK};
-use crate::link::{Exchange, LinkConfig, LinkError, LinkEvent};
+use crate::link::{Exchange, LinkConfig, LinkError, LinkEvent, LinkQuirks, Receiver};
 
 /// A terminal on a serial line. The port is opened on first use and kept
 /// open; any I/O error closes it so the next request opens it afresh.
@@ -19,6 +21,34 @@ pub struct SerialChannel {
     line: SerialLine,
     link: LinkConfig,
     port: Option<Box<dyn SerialPort>>,
+    pushed: Vec<PushedFrame>,
+}
+
+/// Received bytes, kept up to [`MAX_KEPT`] and counted beyond.
+#[derive(Default)]
+struct Kept {
+    bytes: Vec<u8>,
+    dropped: u64,
+}
+
+impl Kept {
+    fn push(&mut self, bytes: &[u8]) {
+        let room = MAX_KEPT.saturating_sub(self.bytes.len()).min(bytes.len());
+        self.bytes.extend_from_slice(&bytes[..room]);
+        self.dropped = self.dropped.saturating_add((bytes.len() - room) as u64);
+    }
+
+    /// `cause`, saying how much was not kept, if anything.
+    fn explain(&self, cause: String) -> String {
+        if self.dropped == 0 {
+            cause
+        } else {
+            format!(
+                "{cause}; {} bytes received beyond the first {MAX_KEPT} were not kept",
+                self.dropped
+            )
+        }
+    }
 }
 
 impl SerialChannel {
@@ -28,6 +58,7 @@ impl SerialChannel {
             line,
             link,
             port: None,
+            pushed: Vec::new(),
         }
     }
 
@@ -99,7 +130,8 @@ impl Channel for SerialChannel {
         let mut exchange = Exchange::new(spec.payload, &link, spec.expect_answer, Instant::now())
             .map_err(|e| Failure::NotSent(Error::NotDelivered(e.to_string())))?;
         let mut sent = Vec::new();
-        let mut received = Vec::new();
+        let mut received = Kept::default();
+        let mut pushed = Vec::new();
         let mut buf = [0u8; 512];
         let mut io_error: Option<io::Error> = None;
         let ended = loop {
@@ -121,10 +153,16 @@ impl Channel for SerialChannel {
                         }
                     }
                     LinkEvent::FrameReceived(_) => events(Event::AnswerReceived),
-                    LinkEvent::UnsolicitedFrame(payload) => log::warn!(
-                        "terminal pushed a frame of {} bytes before our request; ignored",
-                        payload.len()
-                    ),
+                    LinkEvent::UnsolicitedFrame(payload) => {
+                        log::warn!(
+                            "terminal pushed a frame of {} bytes before our request; kept as a late answer",
+                            payload.len()
+                        );
+                        pushed.push(PushedFrame {
+                            payload,
+                            received_at: SystemTime::now(),
+                        });
+                    }
                     LinkEvent::BadFrame { reason } => {
                         log::warn!("damaged frame from the terminal: {reason}")
                     }
@@ -151,7 +189,7 @@ impl Channel for SerialChannel {
             match read_some(port.as_mut(), &mut buf, wait) {
                 Ok(0) => {}
                 Ok(n) => {
-                    received.extend_from_slice(&buf[..n]);
+                    received.push(&buf[..n]);
                     exchange.handle_input(&buf[..n], Instant::now());
                 }
                 Err(e) => io_error = Some(e),
@@ -161,12 +199,17 @@ impl Channel for SerialChannel {
                 exchange.handle_timeout(now);
             }
         };
+        self.pushed.append(&mut pushed);
         let (cause, may_have_arrived) = match ended {
             Ended::Finished(Ok(answer)) => {
+                if received.dropped > 0 {
+                    log::warn!("{}", received.explain("answer received".into()));
+                }
                 return Ok(Exchanged {
                     answer,
                     sent,
-                    received,
+                    received: received.bytes,
+                    dropped: received.dropped,
                 });
             }
             // The link layer knows whether the frame could have been taken.
@@ -181,15 +224,21 @@ impl Channel for SerialChannel {
                 (format!("serial I/O failed: {e}"), exchange.reached_peer())
             }
         };
+        let cause = received.explain(cause);
         if may_have_arrived {
             Err(Failure::InDoubt {
                 cause,
                 sent,
-                received,
+                received: received.bytes,
+                dropped: received.dropped,
             })
         } else {
             Err(Failure::NotSent(Error::NotDelivered(cause)))
         }
+    }
+
+    fn take_pushed(&mut self) -> Vec<PushedFrame> {
+        std::mem::take(&mut self.pushed)
     }
 }
 
@@ -204,6 +253,72 @@ enum Ended {
 }
 
 impl SerialChannel {
+    /// After an exchange that ended in doubt, keeps the line open to a late
+    /// answer until `until` or `stop`: the terminal's session is received
+    /// as usual (ACK, frame, ACK) and its payload kept for
+    /// [`Channel::take_pushed`]. Returns whether a frame came.
+    pub fn listen_late(&mut self, until: Instant, stop: &CancelToken) -> bool {
+        let link = self.link.clone();
+        let Some(port) = self.port.as_mut() else {
+            return false;
+        };
+        let mut receiver = Receiver::new(&link, LinkQuirks::default(), Some(until), Instant::now())
+            .with_hard_deadline(until);
+        let mut buf = [0u8; 512];
+        let mut payload = None;
+        loop {
+            let now = Instant::now();
+            while let Some(bytes) = receiver.poll_transmit(now) {
+                if port.write_all(&bytes).is_err() {
+                    self.port = None;
+                    return self.keep_late(payload);
+                }
+            }
+            while let Some(event) = receiver.poll_event() {
+                if let LinkEvent::FrameReceived(frame) = event {
+                    payload = Some(frame);
+                }
+            }
+            if receiver.result().is_some() || stop.is_cancelled() {
+                return self.keep_late(payload);
+            }
+            let wait = receiver
+                .poll_timeout()
+                .map_or(CANCEL_POLL, |d| d.saturating_duration_since(now));
+            if wait.is_zero() {
+                receiver.handle_timeout(now);
+                continue;
+            }
+            match read_some(port.as_mut(), &mut buf, wait) {
+                Ok(0) => {}
+                Ok(n) => receiver.handle_input(&buf[..n], Instant::now()),
+                Err(_) => {
+                    self.port = None;
+                    return self.keep_late(payload);
+                }
+            }
+            let now = Instant::now();
+            if receiver.poll_timeout().is_some_and(|d| now >= d) {
+                receiver.handle_timeout(now);
+            }
+        }
+    }
+
+    fn keep_late(&mut self, payload: Option<Vec<u8>>) -> bool {
+        let Some(payload) = payload else {
+            return false;
+        };
+        log::warn!(
+            "terminal sent a late answer of {} bytes; kept for the caller",
+            payload.len()
+        );
+        self.pushed.push(PushedFrame {
+            payload,
+            received_at: SystemTime::now(),
+        });
+        true
+    }
+
     /// Checks the terminal is there without a transaction: ENQ → ACK → EOT,
     /// with the configured attempts and pauses.
     pub fn probe(&mut self, cancel: &CancelToken) -> Result<(), Error> {
@@ -218,7 +333,7 @@ impl SerialChannel {
             }
             port.write_all(&[ENQ])
                 .map_err(|e| Error::NotDelivered(format!("writing ENQ failed: {e}")))?;
-            let deadline = Instant::now() + ack_timeout;
+            let deadline = deadline(Instant::now(), ack_timeout);
             let mut answer = None;
             while answer.is_none() && Instant::now() < deadline && !cancel.is_cancelled() {
                 let wait = deadline.saturating_duration_since(Instant::now());
@@ -233,7 +348,7 @@ impl SerialChannel {
             if attempt < attempts {
                 // Give the terminal the documented pause before asking again,
                 // still watching the cancel token.
-                let until = Instant::now() + pause;
+                let until = crate::duration::deadline(Instant::now(), pause);
                 while Instant::now() < until && !cancel.is_cancelled() {
                     let _ = read_some(port.as_mut(), &mut buf, until - Instant::now());
                 }

@@ -1,6 +1,7 @@
 //! V3 over TCP: a new connection per request; the answer is read until it
 //! parses into complete records carrying `AE` and then either the terminal
-//! closes or the line stays quiet — never a single `recv()`.
+//! closes or the line stays quiet — never a single `recv()`. Line ends and
+//! padding after the last record are no part of the answer.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
@@ -12,7 +13,7 @@ use crate::v3::tlv::{StreamState, stream_records};
 use crate::v3::{DecodeOptions, tags::AE};
 
 /// Answers larger than this are not answers.
-const MAX_ANSWER: usize = 64 * 1024;
+const MAX_ANSWER: usize = super::MAX_KEPT;
 /// Socket read time-outs end on a kernel tick (4 ms at 250 Hz, 10 ms at
 /// 100 Hz), late by up to that much: the end of a quiet period is waited
 /// for with sleeps and non-blocking reads instead, so the answer is handed
@@ -32,21 +33,26 @@ pub struct TcpChannel {
     port: u16,
     connect_timeout: Duration,
     quiet_period: Duration,
+    close_wait: Duration,
 }
 
 impl TcpChannel {
-    /// A channel to `host:port`.
+    /// A channel to `host:port`: after a complete answer on a socket the
+    /// terminal keeps open, the line must be quiet for `quiet_period` and
+    /// the terminal gets `close_wait` to close (a close ends the read at once).
     pub fn new(
         host: impl Into<String>,
         port: u16,
         connect_timeout: Duration,
         quiet_period: Duration,
+        close_wait: Duration,
     ) -> TcpChannel {
         TcpChannel {
             host: host.into(),
             port,
             connect_timeout,
             quiet_period,
+            close_wait,
         }
     }
 
@@ -84,16 +90,47 @@ impl TcpChannel {
 enum Completeness {
     /// More bytes are needed.
     Partial,
-    /// Whole records with `AE`: done once the line is quiet.
-    Complete,
+    /// Whole records with `AE` in the first `len` bytes, then only filler:
+    /// done once the terminal closes or the line has been quiet.
+    Complete {
+        /// Where the answer ends.
+        len: usize,
+    },
     /// Bytes that will never parse: stop once the line is quiet.
     Garbage,
 }
 
+/// Bytes terminals are seen to add after their last record (a line end,
+/// padding). They are no record, so they must neither make a complete
+/// answer look unfinished nor be read as part of it.
+fn is_filler(byte: u8) -> bool {
+    matches!(byte, b'\r' | b'\n' | b'\0' | b' ')
+}
+
 fn completeness(bytes: &[u8]) -> Completeness {
+    let whole = records_state(bytes);
+    if matches!(whole, Completeness::Complete { .. }) {
+        return whole;
+    }
+    // A last record's value may itself end with a space: the bytes are
+    // read whole first, and trimmed only when that does not parse.
+    let len = bytes
+        .iter()
+        .rposition(|&b| !is_filler(b))
+        .map_or(0, |p| p + 1);
+    if len > 0 && len < bytes.len() {
+        let trimmed = records_state(&bytes[..len]);
+        if matches!(trimmed, Completeness::Complete { .. }) {
+            return trimmed;
+        }
+    }
+    whole
+}
+
+fn records_state(bytes: &[u8]) -> Completeness {
     match stream_records(bytes, DecodeOptions::TOLERANT) {
         StreamState::Complete(records) if records.iter().any(|r| r.tag == AE) => {
-            Completeness::Complete
+            Completeness::Complete { len: bytes.len() }
         }
         StreamState::Complete(_) | StreamState::Partial => Completeness::Partial,
         StreamState::Broken(_) => Completeness::Garbage,
@@ -124,6 +161,7 @@ impl Channel for TcpChannel {
             cause,
             sent: sent.clone(),
             received,
+            dropped: 0,
         };
         let _ = stream.set_write_timeout(Some(self.connect_timeout));
         if let Err(e) = stream.write_all(spec.payload) {
@@ -139,6 +177,7 @@ impl Channel for TcpChannel {
                 answer: None,
                 sent,
                 received: Vec::new(),
+                dropped: 0,
             });
         }
         events(Event::WaitingForAnswer);
@@ -149,15 +188,23 @@ impl Channel for TcpChannel {
                 let _ = clone.shutdown(Shutdown::Both);
             }))
         });
-        let deadline = Instant::now() + spec.answer_timeout;
+        let deadline = crate::duration::deadline(Instant::now(), spec.answer_timeout);
         let mut received = Vec::with_capacity(512);
         let mut buf = [0u8; 4096];
-        let mut quiet_until: Option<Instant> = None;
+        // When the bytes last became a complete answer, and when the last
+        // byte came: a complete answer on an open socket is taken once the
+        // line has been quiet for the quiet period *and* the terminal had
+        // `close_wait` to close (or to send a late record).
+        let mut complete_since: Option<Instant> = None;
+        let mut last_byte = Instant::now();
         loop {
             let now = Instant::now();
-            if let Some(q) = quiet_until
-                && now >= q
-            {
+            let end_at = complete_since.map(|since| {
+                crate::duration::deadline(last_byte, self.quiet_period)
+                    .max(crate::duration::deadline(since, self.close_wait))
+                    .min(deadline)
+            });
+            if end_at.is_some_and(|end| now >= end) {
                 break;
             }
             if now >= deadline {
@@ -173,13 +220,13 @@ impl Channel for TcpChannel {
                     received,
                 ));
             }
-            let wake = quiet_until.unwrap_or(deadline).min(deadline);
+            let wake = end_at.unwrap_or(deadline);
             let wait = wake.saturating_duration_since(now).min(WAIT_BACKSTOP);
-            let read = if quiet_until.is_some() && wait <= TICK_SLACK {
+            let read = if end_at.is_some() && wait <= TICK_SLACK {
                 std::thread::sleep(wait.min(FINE_STEP));
                 read_now(&mut stream, &mut buf)
             } else {
-                let coarse = if quiet_until.is_some() {
+                let coarse = if end_at.is_some() {
                     wait - TICK_SLACK
                 } else {
                     wait
@@ -216,9 +263,10 @@ impl Channel for TcpChannel {
                             received,
                         ));
                     }
-                    quiet_until = match completeness(&received) {
+                    last_byte = Instant::now();
+                    complete_since = match completeness(&received) {
                         Completeness::Partial => None,
-                        _ => Some(Instant::now() + self.quiet_period),
+                        _ => complete_since.or(Some(last_byte)),
                     };
                 }
                 Err(e) if is_wait_over(&e) => {}
@@ -230,11 +278,16 @@ impl Channel for TcpChannel {
                 }
             }
         }
+        let answer = match completeness(&received) {
+            Completeness::Complete { len } => received[..len].to_vec(),
+            _ => received.clone(),
+        };
         events(Event::AnswerReceived);
         Ok(Exchanged {
-            answer: Some(received.clone()),
+            answer: Some(answer),
             sent,
             received,
+            dropped: 0,
         })
     }
 }
