@@ -191,19 +191,6 @@ export interface NativeJournalEntry {
   note: string
 }
 
-/** One log record. */
-export interface NativeLogRecord {
-  /** `error`, `warn`, `info`, `debug` or `trace` (the wire trace). */
-  level: string
-  /**
-   * Where it comes from: `concert_core::terminal::client`,
-   * `concert::wire` (every byte sent and received) …
-   */
-  target: string
-  /** The message, card numbers masked. */
-  message: string
-}
-
 /**
  * An answer that came after its transaction's outcome (serial), handed
  * over once: on the next outcome's `lateAnswers` or by
@@ -228,6 +215,19 @@ export interface NativeLateAnswer {
   raw: Buffer
   /** When it came, in milliseconds since the Unix epoch (`Date.now()` scale). */
   receivedAtMs: number
+}
+
+/** One log record. */
+export interface NativeLogRecord {
+  /** `error`, `warn`, `info`, `debug` or `trace` (the wire trace). */
+  level: string
+  /**
+   * Where it comes from: `concert_core::terminal::client`,
+   * `concert::wire` (every byte sent and received) …
+   */
+  target: string
+  /** The message, card numbers masked. */
+  message: string
 }
 
 /**
