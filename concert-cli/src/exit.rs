@@ -43,6 +43,8 @@ pub fn for_outcome(outcome: &Outcome) -> u8 {
         Status::Declined | Status::Aborted | Status::NotPerformed => DECLINED,
         Status::InDoubt => IN_DOUBT,
         Status::Pending => PENDING,
+        // A status this version does not know: nobody can say it is done.
+        _ => IN_DOUBT,
     }
 }
 

@@ -106,7 +106,10 @@ pub fn inspect_text(input: &str, hint: Hint) -> Result<Inspected, InspectError> 
 
 fn hex_frame(input: &str) -> Option<Vec<u8>> {
     let digits: Vec<u8> = input.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() < 8 || digits.len() % 2 != 0 || !digits.iter().all(u8::is_ascii_hexdigit) {
+    if digits.len() < 8
+        || !digits.len().is_multiple_of(2)
+        || !digits.iter().all(u8::is_ascii_hexdigit)
+    {
         return None;
     }
     let bytes: Vec<u8> = digits

@@ -176,9 +176,10 @@ fn terminal(case: &Value) -> Terminal {
     let mut config = if protocol.is_v2() {
         TerminalConfig::serial(SerialLine::rs232("/dev/null"), protocol)
     } else {
-        TerminalConfig {
-            protocol,
-            ..TerminalConfig::tcp("127.0.0.1", 8888)
+        {
+            let mut v = TerminalConfig::tcp("127.0.0.1", 8888);
+            v.protocol = protocol;
+            v
         }
     };
     if let Some(pos) = t["pos_number"].as_u64() {

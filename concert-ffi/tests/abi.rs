@@ -3,6 +3,8 @@
 //! out-parameters left alone on failure. (The C programs in tests/c cover
 //! the rest from C, C++ and Free Pascal.)
 
+// Calls the C ABI as C does, through raw pointers.
+#![allow(unsafe_code)]
 use std::ffi::{CStr, c_char};
 use std::ptr;
 

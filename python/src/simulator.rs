@@ -103,24 +103,21 @@ impl PySimulator {
                 )));
             }
         };
-        let mut config = SimulatorConfig {
-            transport,
-            protocol,
-            default_script: self::script(script)?,
-            faults: Faults {
-                nak_first_frames,
-                corrupt_lrc_first,
-                stray_bytes: stray_bytes.unwrap_or_default(),
-                split_writes,
-                skip_final_eot,
-                close_mid_answer,
-                never_answer,
-                ..Faults::default()
-            },
-            receipt_text,
-            answer_version,
-            ..SimulatorConfig::default()
-        };
+        let mut faults = Faults::default();
+        faults.nak_first_frames = nak_first_frames;
+        faults.corrupt_lrc_first = corrupt_lrc_first;
+        faults.stray_bytes = stray_bytes.unwrap_or_default();
+        faults.split_writes = split_writes;
+        faults.skip_final_eot = skip_final_eot;
+        faults.close_mid_answer = close_mid_answer;
+        faults.never_answer = never_answer;
+        let mut config = SimulatorConfig::default();
+        config.transport = transport;
+        config.protocol = protocol;
+        config.default_script = self::script(script)?;
+        config.faults = faults;
+        config.receipt_text = receipt_text;
+        config.answer_version = answer_version;
         if answer_delay != 0.0 {
             config.answer_delay = seconds("answer_delay", answer_delay)?;
         }

@@ -51,6 +51,7 @@ pub enum Connection {
 
 /// Every time limit, with defaults that suit a person paying.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// TCP connect (default 10 s).
     pub connect: Duration,
@@ -85,6 +86,7 @@ impl Default for Timeouts {
 
 /// Everything a [`crate::terminal::Terminal`] needs, set once.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TerminalConfig {
     /// Where the terminal is.
     pub connection: Connection,
@@ -105,6 +107,7 @@ pub struct TerminalConfig {
 
 /// A configuration that cannot work.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// V2 exists only on serial lines.
     #[error("protocol V2 runs over a serial line only; use V3 over TCP")]

@@ -15,6 +15,7 @@ use crate::v3::EncodeError;
 
 /// A request that cannot be sent as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum RequestError {
     /// An operation that moves money without an amount.
     #[error("{0} needs an amount")]
@@ -97,6 +98,7 @@ pub enum RequestError {
 
 /// A failure before the request reached the terminal: safe to retry.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The request is invalid.
     #[error("invalid request: {0}")]
