@@ -158,6 +158,11 @@ def sizes_section(artifacts, tally):
 
 
 def main():
+    if sys.argv[1:2] == ["--section"]:
+        # One bench's section alone, for a bench run on its own.
+        name, results = sys.argv[2], Path(sys.argv[3])
+        print("\n".join(rust_section(results, name, [])))
+        return
     results, criterion, artifacts, out = map(Path, sys.argv[1:5])
     tally = []
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -194,6 +199,9 @@ def main():
         "Memory per idle Terminal and per running transaction: see section 5.",
         "",
         *sizes_section(artifacts, tally),
+        "## 7. Transaction journal",
+        "",
+        *rust_section(results, "journal", tally),
     ]
     judged = [(n, p) for n, p in tally if p is not None]
     missing = [n for n, p in tally if p is None]

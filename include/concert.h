@@ -149,9 +149,44 @@ enum concert_result
    */
   CONCERT_RESULT_CANCELLED = 106,
   /**
+   * The terminal's journal could not record the request (read-only
+   * file, full disk, ...), so it was not sent.
+   */
+  CONCERT_RESULT_JOURNAL = 107,
+  /**
    * The simulator could not start (address in use, no pty, bad setting).
    */
   CONCERT_RESULT_SIMULATOR = 200,
+  /**
+   * The journal file is not a readable journal (corrupt, truncated, or
+   * another program's); it is left untouched, never recreated.
+   */
+  CONCERT_RESULT_JOURNAL_CORRUPT = 300,
+  /**
+   * The journal file or its folder cannot be written.
+   */
+  CONCERT_RESULT_JOURNAL_READ_ONLY = 301,
+  /**
+   * The disk holding the journal is full.
+   */
+  CONCERT_RESULT_JOURNAL_DISK_FULL = 302,
+  /**
+   * Any other failure reading or writing the journal file.
+   */
+  CONCERT_RESULT_JOURNAL_STORAGE = 303,
+  /**
+   * No journal entry has this number.
+   */
+  CONCERT_RESULT_JOURNAL_NO_SUCH_ENTRY = 304,
+  /**
+   * The journal entry is not in doubt: nothing to resolve.
+   */
+  CONCERT_RESULT_JOURNAL_NOT_IN_DOUBT = 305,
+  /**
+   * The entry was sent over V2, which has no status request: check the
+   * terminal's receipt or journal, then resolve it by hand.
+   */
+  CONCERT_RESULT_JOURNAL_NEEDS_OPERATOR = 306,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -723,11 +758,154 @@ typedef uint32_t concert_log_level;
 #endif // __cplusplus
 
 /**
+ * Where a journal entry stands (`concert_journal_entry_state`).
+ */
+enum concert_journal_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Recorded, about to be sent.
+   */
+  CONCERT_JOURNAL_STATE_SENDING = 1,
+  /**
+   * Sent, no answer yet.
+   */
+  CONCERT_JOURNAL_STATE_SENT = 2,
+  /**
+   * The terminal answered: the status says how.
+   */
+  CONCERT_JOURNAL_STATE_OUTCOME = 3,
+  /**
+   * Nobody knows whether money moved: resolve it.
+   */
+  CONCERT_JOURNAL_STATE_IN_DOUBT = 4,
+  /**
+   * Never reached the terminal.
+   */
+  CONCERT_JOURNAL_STATE_NOT_SENT = 5,
+  /**
+   * Was in doubt, settled by a resolution.
+   */
+  CONCERT_JOURNAL_STATE_RESOLVED = 6,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum concert_journal_state concert_journal_state;
+#else
+typedef uint32_t concert_journal_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How a resolution came (`concert_journal_entry_resolution_method`).
+ */
+enum concert_resolution_method
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The process died mid-transaction; found on opening.
+   */
+  CONCERT_RESOLUTION_INTERRUPTED = 1,
+  /**
+   * A V3 status request asked the terminal.
+   */
+  CONCERT_RESOLUTION_STATUS_REQUEST = 2,
+  /**
+   * An answer that came after the caller stopped waiting.
+   */
+  CONCERT_RESOLUTION_LATE_ANSWER = 3,
+  /**
+   * An operator's decision.
+   */
+  CONCERT_RESOLUTION_BY_HAND = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum concert_resolution_method concert_resolution_method;
+#else
+typedef uint32_t concert_resolution_method;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * An operator's decision (`concert_journal_resolve_by_hand`).
+ */
+enum concert_decision
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The terminal's receipt or journal shows it went through.
+   */
+  CONCERT_DECISION_APPROVED = 1,
+  /**
+   * It did not go through.
+   */
+  CONCERT_DECISION_DECLINED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum concert_decision concert_decision;
+#else
+typedef uint32_t concert_decision;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What `concert_journal_export` writes.
+ */
+enum concert_export_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * CSV with a header line, one row per entry.
+   */
+  CONCERT_EXPORT_CSV = 1,
+  /**
+   * One JSON array of entries with their history.
+   */
+  CONCERT_EXPORT_JSON = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum concert_export_format concert_export_format;
+#else
+typedef uint32_t concert_export_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * One event of a polled transaction, owned by the caller (free with
  * `concert_event_free`). Progress events carry only their kind; the final
  * `CONCERT_EVENT_DONE` carries the transaction's outcome or error.
  */
 typedef struct concert_event concert_event;
+
+/**
+ * A journal file, open. Made by `concert_journal_open`, released by
+ * `concert_journal_close`. Thread-safe; terminals configured with it keep
+ * it open until they are freed too.
+ */
+typedef struct concert_journal concert_journal;
+
+/**
+ * A list of entries (`concert_journal_list_in_doubt`), freed with
+ * `concert_journal_entries_free`.
+ */
+typedef struct concert_journal_entries concert_journal_entries;
+
+/**
+ * One journal entry, a snapshot. Owned by the caller when handed over
+ * (`concert_journal_entry_free`); entries inside a list belong to it.
+ */
+typedef struct concert_journal_entry concert_journal_entry;
 
 /**
  * The result of a request the terminal answered, or whose fate is unknown
@@ -1030,6 +1208,352 @@ concert_result concert_event_error(const concert_event *event,
                                    size_t *out_n);
 
 /**
+ * Opens the journal file at `path`, creating it when there is no file
+ * there. An existing file that is not a readable journal gives
+ * `CONCERT_RESULT_JOURNAL_CORRUPT` (it is never recreated);
+ * `_READ_ONLY`, `_DISK_FULL` or `_STORAGE` when it cannot be written. The
+ * message is then in `concert_journal_open_error` (on this thread).
+ * Entries of a process that died mid-transaction become in doubt.
+ *
+ * On success `*out_journal` receives a journal owned by the caller.
+ *
+ * # Safety
+ * `path` is NULL or a NUL-terminated string; `out_journal` is NULL or valid.
+ */
+concert_result concert_journal_open(const char *path, concert_journal **out_journal);
+
+/**
+ * Copies why the last `concert_journal_open` on this thread failed
+ * (buffer convention in the header's introduction).
+ *
+ * # Safety
+ * `buf` is NULL or valid for `len` bytes; `out_n` is NULL or valid.
+ */
+concert_result concert_journal_open_error(char *buf, size_t len, size_t *out_n);
+
+/**
+ * Closes a journal (its `_free`). NULL does nothing. Terminals configured
+ * with it keep writing to it until they are freed.
+ *
+ * # Safety
+ * `journal` is NULL or a live journal, closed once, used by no other thread.
+ */
+void concert_journal_close(concert_journal *journal);
+
+/**
+ * Copies the message of the last failed call on this journal.
+ *
+ * # Safety
+ * `journal` is NULL or live; `buf` is NULL or valid for `len` bytes;
+ * `out_n` is NULL or valid.
+ */
+concert_result concert_journal_last_error(const concert_journal *journal,
+                                          char *buf,
+                                          size_t len,
+                                          size_t *out_n);
+
+/**
+ * Terminals made from this configuration journal every transaction in
+ * `journal` (committed before the request leaves; a journal that cannot
+ * write stops it with `CONCERT_RESULT_JOURNAL`, safe to retry). A
+ * request without private data then gets a generated merchant reference.
+ *
+ * # Safety
+ * `config` is NULL or a live builder; `journal` is NULL or live.
+ */
+concert_result concert_terminal_config_set_journal(concert_terminal_config *config,
+                                                   const concert_journal *journal);
+
+/**
+ * The entries nobody knows the fate of, oldest first: what a till asks
+ * first after a restart. On success `*out_entries` receives a list owned
+ * by the caller.
+ *
+ * # Safety
+ * `journal` is NULL or live; `out_entries` is NULL or valid.
+ */
+concert_result concert_journal_list_in_doubt(const concert_journal *journal,
+                                             concert_journal_entries **out_entries);
+
+/**
+ * Every entry recorded at or after `since_ms` (milliseconds since the
+ * Unix epoch; `INT64_MIN` for all), oldest first.
+ *
+ * # Safety
+ * `journal` is NULL or live; `out_entries` is NULL or valid.
+ */
+concert_result concert_journal_list(const concert_journal *journal,
+                                    int64_t since_ms,
+                                    concert_journal_entries **out_entries);
+
+/**
+ * One entry with its history (`show`). `CONCERT_RESULT_JOURNAL_NO_SUCH_ENTRY`
+ * for an unknown number. On success `*out_entry` is owned by the caller.
+ *
+ * # Safety
+ * `journal` is NULL or live; `out_entry` is NULL or valid.
+ */
+concert_result concert_journal_show(const concert_journal *journal,
+                                    int64_t id,
+                                    concert_journal_entry **out_entry);
+
+/**
+ * Asks `terminal` (V3) for its last transaction and settles in-doubt entry
+ * `id` when it is this entry's (same reference, currency, POS, amount no
+ * higher). Blocks for at most the terminal's query time-out (15 s by
+ * default); call it from a thread of the till's own when that matters.
+ * `*out_settled` receives 1 when settled, 0 when the entry stays in doubt
+ * (its last resolution says what the terminal answered); `*out_entry`
+ * the entry as it now is. V2 terminals have no status request:
+ * `CONCERT_RESULT_JOURNAL_NEEDS_OPERATOR` (resolve it by hand).
+ *
+ * # Safety
+ * `journal` and `terminal` are NULL or live; the out-pointers are NULL or
+ * valid.
+ */
+concert_result concert_journal_resolve(const concert_journal *journal,
+                                       int64_t id,
+                                       const concert_terminal *terminal,
+                                       uint32_t *out_settled,
+                                       concert_journal_entry **out_entry);
+
+/**
+ * Records an operator's decision (`concert_decision`) on entry `id`, with
+ * a note saying what was checked (required): appended to its history,
+ * never overwriting it. On success `*out_entry` is the entry as it now is.
+ *
+ * # Safety
+ * `journal` is NULL or live; `note` is NULL or a NUL-terminated string;
+ * `out_entry` is NULL or valid.
+ */
+concert_result concert_journal_resolve_by_hand(const concert_journal *journal,
+                                               int64_t id,
+                                               uint32_t decision,
+                                               const char *note,
+                                               concert_journal_entry **out_entry);
+
+/**
+ * Writes the entries recorded at or after `since_ms` (`INT64_MIN` for all)
+ * as a `concert_export_format` into `buf` (buffer convention in the
+ * header's introduction: ask for the length with `len` 0 first).
+ *
+ * # Safety
+ * `journal` is NULL or live; `buf` is NULL or valid for `len` bytes;
+ * `out_n` is NULL or valid.
+ */
+concert_result concert_journal_export(const concert_journal *journal,
+                                      int64_t since_ms,
+                                      uint32_t format,
+                                      char *buf,
+                                      size_t len,
+                                      size_t *out_n);
+
+/**
+ * Deletes the settled entries recorded before `before_ms` (milliseconds
+ * since the Unix epoch); entries still in doubt are kept. `*out_count`
+ * receives how many were deleted.
+ *
+ * # Safety
+ * `journal` is NULL or live; `out_count` is NULL or valid.
+ */
+concert_result concert_journal_prune(const concert_journal *journal,
+                                     int64_t before_ms,
+                                     uint64_t *out_count);
+
+/**
+ * Releases a list of entries (and the entries in it). NULL does nothing.
+ *
+ * # Safety
+ * `entries` is NULL or a live list, freed once.
+ */
+void concert_journal_entries_free(concert_journal_entries *entries);
+
+/**
+ * How many entries the list holds (0 for NULL).
+ *
+ * # Safety
+ * `entries` is NULL or live.
+ */
+size_t concert_journal_entries_count(const concert_journal_entries *entries);
+
+/**
+ * The entry at `index`, borrowed from the list (valid until the list is
+ * freed; never freed by itself); NULL past the end.
+ *
+ * # Safety
+ * `entries` is NULL or live.
+ */
+const concert_journal_entry *concert_journal_entries_get(const concert_journal_entries *entries,
+                                                         size_t index);
+
+/**
+ * Releases an entry handed over by `_show`, `_resolve` or
+ * `_resolve_by_hand`. NULL does nothing. Never an entry of a list.
+ *
+ * # Safety
+ * `entry` is NULL or a live owned entry, freed once.
+ */
+void concert_journal_entry_free(concert_journal_entry *entry);
+
+/**
+ * The entry's number (0 for NULL).
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+int64_t concert_journal_entry_id(const concert_journal_entry *entry);
+
+/**
+ * When it was recorded, milliseconds since the Unix epoch, UTC (0 for NULL).
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+int64_t concert_journal_entry_created_ms(const concert_journal_entry *entry);
+
+/**
+ * Where it stands: a `concert_journal_state` (0 for NULL).
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+uint32_t concert_journal_entry_state(const concert_journal_entry *entry);
+
+/**
+ * Its status (a `concert_status`: the terminal's answer or the latest
+ * resolution's) into `*out_status`; `CONCERT_RESULT_ABSENT` before any.
+ *
+ * # Safety
+ * `entry` is NULL or live; `out_status` is NULL or valid.
+ */
+concert_result concert_journal_entry_status(const concert_journal_entry *entry,
+                                            uint32_t *out_status);
+
+/**
+ * The amount asked, minor units, into `*out_amount`; `CONCERT_RESULT_ABSENT`
+ * when none.
+ *
+ * # Safety
+ * `entry` is NULL or live; `out_amount` is NULL or valid.
+ */
+concert_result concert_journal_entry_amount(const concert_journal_entry *entry,
+                                            uint64_t *out_amount);
+
+/**
+ * Where the terminal is (`host:port` or the serial path); NULL for NULL.
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_terminal(const concert_journal_entry *entry);
+
+/**
+ * The protocol name (`v2e+`, `v3:0300` …).
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_protocol(const concert_journal_entry *entry);
+
+/**
+ * The operation name (`pay`, `refund` …).
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_operation(const concert_journal_entry *entry);
+
+/**
+ * The ISO 4217 alphabetic currency, or NULL.
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_currency(const concert_journal_entry *entry);
+
+/**
+ * The merchant reference sent as private data, or NULL.
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_reference(const concert_journal_entry *entry);
+
+/**
+ * The terminal's reason, or why it is in doubt; NULL when none.
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_reason(const concert_journal_entry *entry);
+
+/**
+ * The card number, masked, or NULL.
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_card_number(const concert_journal_entry *entry);
+
+/**
+ * The authorisation number, or NULL.
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_authorization_number(const concert_journal_entry *entry);
+
+/**
+ * Why it was in doubt (kept after a resolution), or NULL.
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_in_doubt_cause(const concert_journal_entry *entry);
+
+/**
+ * The whole entry with its history as one JSON object (what
+ * `concert journal show --json` prints).
+ * Valid until the entry (or its list) is freed.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+const char *concert_journal_entry_json(const concert_journal_entry *entry);
+
+/**
+ * How many history rows (resolutions) the entry has.
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+size_t concert_journal_entry_resolution_count(const concert_journal_entry *entry);
+
+/**
+ * History row `index`: its `concert_resolution_method` into `*out_method`,
+ * its time (ms since the Unix epoch) into `*out_time_ms`, and its note
+ * (valid until the entry is freed) into `*out_note`.
+ * `CONCERT_RESULT_ABSENT` past the end.
+ *
+ * # Safety
+ * `entry` is NULL or live; the out-pointers are NULL or valid.
+ */
+concert_result concert_journal_entry_resolution(const concert_journal_entry *entry,
+                                                size_t index,
+                                                uint32_t *out_method,
+                                                int64_t *out_time_ms,
+                                                const char **out_note);
+
+/**
  * Sends the library's log records to `callback` (process-wide; NULL stops
  * them), with `userdata` as its first argument, for records at
  * `max_level` (a `concert_log_level`) and more important. Nothing is
@@ -1132,6 +1656,15 @@ const char *concert_outcome_reason_detail(const concert_outcome *outcome);
  * `outcome` is NULL or a live outcome; `out_amount` is NULL or valid.
  */
 concert_result concert_outcome_amount(const concert_outcome *outcome, uint64_t *out_amount);
+
+/**
+ * The number of the journal entry that records this transaction, when the
+ * terminal has a journal; `CONCERT_RESULT_ABSENT` otherwise.
+ *
+ * # Safety
+ * `outcome` is NULL or a live outcome; `out_id` is NULL or valid.
+ */
+concert_result concert_outcome_journal_entry(const concert_outcome *outcome, int64_t *out_id);
 
 /**
  * The amount that was asked for, in minor units, or

@@ -3,6 +3,9 @@
 #
 #   make demo       build the CLI and run `concert demo` (no hardware needed)
 #   make test-cli   CLI tests + interop tests (part of `make test`)
+#
+# Payments journal by default in the per-user data folder: tests point it
+# (HOME, XDG_DATA_HOME) at a scratch folder, never the real home.
 
 CLI_TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 CLI_BIN := $(CLI_TARGET_DIR)/debug/concert
@@ -35,4 +38,6 @@ $(INTEROP_VENV)/.installed: tests/interop/requirements.txt
 
 test-cli: cli-build interop-venv
 	$(CARGO) test -p concert-cli --locked
+	rm -rf $(CLI_TARGET_DIR)/interop-home
+	HOME=$(CLI_TARGET_DIR)/interop-home XDG_DATA_HOME=$(CLI_TARGET_DIR)/interop-home/data \
 	CONCERT_BIN=$(CLI_BIN) $(INTEROP_PY) -m pytest -q -p no:cacheprovider tests/interop

@@ -20,7 +20,7 @@ PERF_SCALE_SECS ?= 30
 
 BENCH_TARGETS += bench-perf
 
-.PHONY: bench-perf perf-artifacts perf-venv perf-python perf-rust perf-report
+.PHONY: bench-perf perf-artifacts perf-venv perf-python perf-rust perf-journal perf-report bench-journal
 
 # Steps run one after the other (sub-makes), so nothing compiles while
 # something is being timed, even under make -j.
@@ -29,6 +29,7 @@ bench-perf:
 	$(MAKE) --no-print-directory perf-artifacts
 	$(MAKE) --no-print-directory perf-python
 	$(MAKE) --no-print-directory perf-rust
+	$(MAKE) --no-print-directory perf-journal
 	$(MAKE) --no-print-directory perf-report
 
 perf-artifacts:
@@ -76,6 +77,16 @@ perf-rust: perf-venv
 	CONCERT_BENCH_SCALE_SECS=$(PERF_SCALE_SECS) \
 	$(CARGO) bench --locked -p concert-core \
 	  --bench detection --bench roundtrip --bench serial --bench scale
+
+# The transaction journal's cost: per payment with vs without, and 100
+# terminals sharing one journal (concert-journal/benches/journal.rs).
+perf-journal:
+	mkdir -p $(PERF_OUT)
+	CONCERT_BENCH_OUT=$(PERF_OUT) $(CARGO) bench --locked -p concert-journal --bench journal
+
+## The journal bench alone, its section printed (no other figure is rerun).
+bench-journal: perf-journal
+	python3 bench/report.py --section journal $(PERF_OUT)
 
 perf-report:
 	python3 bench/report.py $(PERF_OUT) $(PERF_TARGET)/criterion $(PERF_ARTIFACTS) bench/REPORT.md

@@ -9,6 +9,33 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A journal file, open. */
+export declare class NativeJournal {
+  /** Opens (or creates) the journal file at `path`. */
+  static open(path: string): NativeJournal
+  /** Closes it; terminals given it keep it open until they go. */
+  close(): void
+  /** The file. */
+  get path(): string
+  /** Entries nobody knows the fate of, oldest first. */
+  listInDoubt(): Array<NativeJournalRecord>
+  /** Entries recorded since `sinceMs` (all when absent), oldest first. */
+  list(sinceMs?: number | undefined | null): Array<NativeJournalRecord>
+  /** One entry with its history. */
+  show(id: number): NativeJournalRecord
+  /**
+   * Asks `terminal` for its last transaction on a thread of its own;
+   * `onDone` receives the entry or the failure.
+   */
+  resolve(id: number, terminal: NativeTerminal, onDone: (arg: NativeResolveMessage) => void): void
+  /** An operator's decision (`approved` / `declined`) with a note. */
+  resolveByHand(id: number, decision: string, note: string): NativeJournalRecord
+  /** The entries since `sinceMs` (all when absent) as `csv` or `json` text. */
+  export(format: string, sinceMs?: number | undefined | null): string
+  /** Deletes settled entries recorded before `beforeMs`; gives how many. */
+  prune(beforeMs: number): number
+}
+
 /** A running simulator (the package's `Simulator` wraps it). */
 export declare class NativeSimulator {
   /** Starts a simulator; returns once it serves. */
@@ -44,8 +71,12 @@ export declare class NativeSimulator {
 export declare class NativeTerminal {
   /** A V3 terminal over TCP/IP. */
   static tcp(host: string, port: number, options?: TerminalOptions | undefined | null): NativeTerminal
+  /** A V3 terminal over TCP/IP whose transactions are journaled. */
+  static tcpJournaled(host: string, port: number, options: TerminalOptions | undefined | null, journal: NativeJournal): NativeTerminal
   /** A terminal on a serial line (RS232, USB CDC-ACM, Bluetooth SPP). */
   static serial(path: string, options?: TerminalOptions | undefined | null): NativeTerminal
+  /** A terminal on a serial line whose transactions are journaled. */
+  static serialJournaled(path: string, options: TerminalOptions | undefined | null, journal: NativeJournal): NativeTerminal
   /**
    * Starts a request on a thread of its own and returns at once.
    * `onMessage` receives progress events in order, then one final message
@@ -53,19 +84,6 @@ export declare class NativeTerminal {
    * `CONCERT_INVALID_REQUEST` …) when nothing could start.
    */
   transact(request: NativeRequest, onMessage: (arg: NativeMessage) => void): NativeTransaction
-  /**
-   * Stops whatever runs on this terminal (`Terminal::abort` in the
-   * core): before its request left a transaction ends with
-   * `CONCERT_CANCELLED`, after with an outcome in doubt. Nothing
-   * running, or closed: does nothing.
-   */
-  abort(): void
-  /**
-   * The payload this terminal would send for `request` (a V2 message or
-   * V3 records, without serial framing), checked as a transaction checks
-   * it. Nothing is opened.
-   */
-  encode(request: NativeRequest): Buffer
   /** Whether a transaction is running. */
   get busy(): boolean
   /**
@@ -114,11 +132,6 @@ export interface NativeDecoded {
   serialFrame: boolean
   /** The fields in wire order. */
   fields: Array<NativeField>
-  /**
-   * Every record (V3 tag) or field (V2 name) with its value, in wire
-   * order, card numbers masked: `[["CZ", "0300"], ["CB", "1250"], …]`.
-   */
-  records: Array<Array<string>>
   /** Why the input is not a frame. */
   error?: string
   /** The byte where reading stopped. */
@@ -135,26 +148,10 @@ export interface NativeEchoMismatch {
   received: string
 }
 
-/** One entry of the core's table of error codes. */
-export interface NativeErrorCode {
-  /** `CONCERT_BUSY` … */
-  code: string
-  /**
-   * Whether the call may simply be made again (nothing reached a
-   * terminal).
-   */
-  safeToRetry: boolean
-}
-
-/** The core's table of error codes, for `lib/errors.js`. */
-export declare function nativeErrorCodes(): Array<NativeErrorCode>
-
 /** An error that left no doubt: nothing reached the terminal. */
 export interface NativeFailure {
   /** Stable code (`CONCERT_BUSY`, `CONCERT_CONNECT` …). */
   code: string
-  /** From the core's table: nothing reached the terminal. */
-  safeToRetry: boolean
   /** What went wrong. */
   message: string
 }
@@ -191,6 +188,50 @@ export interface NativeJournalEntry {
   note: string
 }
 
+/** One transaction in the journal (see `JournalEntry` in the package's types). */
+export interface NativeJournalRecord {
+  /** Its number. */
+  id: number
+  /** Recorded, ms since the Unix epoch (UTC). */
+  createdMs: number
+  /** Same, RFC 3339. */
+  created: string
+  /** `host:port` or the serial path. */
+  terminal: string
+  /** Protocol name. */
+  protocol: string
+  /** POS number. */
+  posNumber: number
+  /** Operation name. */
+  operation: string
+  /** Amount asked, minor units. */
+  amount?: number
+  /** ISO 4217 alphabetic code. */
+  currency?: string
+  /** Merchant reference sent as private data. */
+  reference?: string
+  /** Whether the reference was generated. */
+  referenceGenerated: boolean
+  /** `sending`, `sent`, `outcome`, `in_doubt`, `not_sent`, `resolved`. */
+  state: string
+  /** True while nobody knows whether money moved. */
+  inDoubt: boolean
+  /** The answer's or the latest resolution's status. */
+  status?: string
+  /** The terminal's reason, or why it is in doubt. */
+  reason?: string
+  /** Amount the terminal reports. */
+  authorizedAmount?: number
+  /** Card number, masked. */
+  cardNumber?: string
+  /** Authorisation number. */
+  authorizationNumber?: string
+  /** Why it was in doubt. */
+  inDoubtCause?: string
+  /** History, oldest first. */
+  resolutions: Array<NativeResolution>
+}
+
 /**
  * An answer that came after its transaction's outcome (serial), handed
  * over once: on the next outcome's `lateAnswers` or by
@@ -215,19 +256,6 @@ export interface NativeLateAnswer {
   raw: Buffer
   /** When it came, in milliseconds since the Unix epoch (`Date.now()` scale). */
   receivedAtMs: number
-}
-
-/** One log record. */
-export interface NativeLogRecord {
-  /** `error`, `warn`, `info`, `debug` or `trace` (the wire trace). */
-  level: string
-  /**
-   * Where it comes from: `concert_core::terminal::client`,
-   * `concert::wire` (every byte sent and received) …
-   */
-  target: string
-  /** The message, card numbers masked. */
-  message: string
 }
 
 /**
@@ -266,6 +294,8 @@ export interface NativeOutcome {
   amount?: number
   /** Amount asked for, in minor units. */
   requestedAmount?: number
+  /** The journal entry recording this transaction, when journaled. */
+  journalEntry?: number
   /** Approved for less than asked. */
   partial: boolean
   /** ISO 4217 alphabetic code. */
@@ -308,6 +338,12 @@ export interface NativeOutcome {
    */
   lateAnswers: Array<NativeLateAnswer>
 }
+
+/**
+ * A date (`2026-11-30`, midnight UTC) or RFC 3339 time in milliseconds
+ * since the Unix epoch.
+ */
+export declare function nativeParseDate(text: string): number
 
 /** A ticket sent back by the terminal. */
 export interface NativeReceipt {
@@ -358,12 +394,29 @@ export interface NativeRequest {
   fullAnswer?: boolean
 }
 
-/**
- * Sends the engine's records at `level` and more important to `logger`
- * (process-wide; `null` stops them). `level`: `off`, `error`, `warn`,
- * `info`, `debug` or `trace` (`log`'s own names).
- */
-export declare function nativeSetLogger(logger: ((arg: NativeLogRecord) => void) | undefined | null, level: string): void
+/** One history row of an entry. */
+export interface NativeResolution {
+  /** Milliseconds since the Unix epoch. */
+  timeMs: number
+  /** `interrupted`, `status_request`, `late_answer` or `by_hand`. */
+  method: string
+  /** What it settled on; absent while still in doubt. */
+  status?: string
+  /** What was said or seen. */
+  note: string
+  /** The terminal's records and raw answer (JSON text), masked. */
+  evidence?: string
+}
+
+/** The final message of `resolve`: the entry, or the failure. */
+export interface NativeResolveMessage {
+  /** The entry as it now is. */
+  entry?: NativeJournalRecord
+  /** Error code, on failure. */
+  code?: string
+  /** Error message, on failure. */
+  message?: string
+}
 
 /** A serial port. */
 export interface PortInfo {

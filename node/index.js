@@ -835,10 +835,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeJournal = nativeBinding.NativeJournal
 module.exports.NativeSimulator = nativeBinding.NativeSimulator
 module.exports.NativeTerminal = nativeBinding.NativeTerminal
 module.exports.NativeTransaction = nativeBinding.NativeTransaction
 module.exports.nativeDecode = nativeBinding.nativeDecode
-module.exports.nativeErrorCodes = nativeBinding.nativeErrorCodes
-module.exports.nativeSetLogger = nativeBinding.nativeSetLogger
+module.exports.nativeParseDate = nativeBinding.nativeParseDate
 module.exports.ports = nativeBinding.ports

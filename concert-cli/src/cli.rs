@@ -48,6 +48,110 @@ pub enum Command {
     Decode(DecodeArgs),
     /// List serial ports with USB ids, flagging known terminals.
     Ports(JsonArg),
+    /// The transaction journal: list, show, resolve, export and prune entries.
+    #[command(subcommand)]
+    Journal(JournalCommand),
+}
+
+/// Where transactions are journaled.
+#[derive(Debug, Args)]
+pub struct JournalArgs {
+    /// Journal file (default: concert/journal.sqlite3 in the per-user data
+    /// folder, e.g. ~/.local/share or %LOCALAPPDATA%).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_journal")]
+    pub journal: Option<std::path::PathBuf>,
+    /// Do not journal this transaction.
+    #[arg(long)]
+    pub no_journal: bool,
+}
+
+/// The journal file alone.
+#[derive(Debug, Args)]
+pub struct JournalFile {
+    /// Journal file (default: concert/journal.sqlite3 in the per-user data folder).
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<std::path::PathBuf>,
+}
+
+/// `concert journal …`
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// List entries, oldest first (entries of ended processes left under
+    /// way are marked in doubt first).
+    List {
+        /// Only the entries nobody knows the fate of.
+        #[arg(long)]
+        in_doubt: bool,
+        /// Print exactly one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// The journal.
+        #[command(flatten)]
+        file: JournalFile,
+    },
+    /// Show one entry with its history.
+    Show {
+        /// The entry's number.
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Print exactly one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// The journal.
+        #[command(flatten)]
+        file: JournalFile,
+    },
+    /// Settle an in-doubt entry: ask the terminal (V3 status request, with
+    /// the usual --tcp/--serial flags), or record an operator's decision
+    /// with --as and --note.
+    Resolve(Box<ResolveArgs>),
+    /// Write entries as CSV or JSON on stdout.
+    Export {
+        /// Only entries recorded since this date (YYYY-MM-DD, midnight UTC,
+        /// or an RFC 3339 time).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// csv or json.
+        #[arg(long, value_name = "FORMAT", default_value = "csv")]
+        format: String,
+        /// The journal.
+        #[command(flatten)]
+        file: JournalFile,
+    },
+    /// Delete settled entries recorded before a date (entries still in
+    /// doubt are kept).
+    Prune {
+        /// YYYY-MM-DD (midnight UTC) or an RFC 3339 time.
+        #[arg(long, value_name = "DATE")]
+        before: String,
+        /// Print exactly one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+        /// The journal.
+        #[command(flatten)]
+        file: JournalFile,
+    },
+}
+
+/// `concert journal resolve`.
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// The entry's number.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// An operator's decision after checking the terminal's receipt or
+    /// journal: approved or declined (needs --note).
+    #[arg(long = "as", value_name = "DECISION", requires = "note")]
+    pub decision: Option<String>,
+    /// What was checked, for the audit trail.
+    #[arg(long, value_name = "TEXT", requires = "decision")]
+    pub note: Option<String>,
+    /// The journal.
+    #[command(flatten)]
+    pub file: JournalFile,
+    /// The terminal to ask (not needed with --as).
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// `--json` alone.
@@ -62,12 +166,7 @@ pub struct JsonArg {
 #[derive(Debug, Args)]
 pub struct TargetArgs {
     /// Terminal on TCP/IP (V3), e.g. 192.168.1.50:8888.
-    #[arg(
-        long,
-        value_name = "HOST:PORT",
-        conflicts_with = "serial",
-        required_unless_present = "serial"
-    )]
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "serial")]
     pub tcp: Option<String>,
     /// Terminal on a serial line (RS232, USB, Bluetooth SPP), e.g. /dev/ttyACM0.
     #[arg(long, value_name = "PATH")]
@@ -150,6 +249,9 @@ pub struct MoneyArgs {
     /// The terminal.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// The journal.
+    #[command(flatten)]
+    pub journal: JournalArgs,
 }
 
 /// A request that moves no money.
@@ -170,6 +272,9 @@ pub struct TransactArgs {
     /// The terminal.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// The journal.
+    #[command(flatten)]
+    pub journal: JournalArgs,
 }
 
 /// A simulated terminal.

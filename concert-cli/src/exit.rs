@@ -3,6 +3,7 @@
 
 use concert_core::codes::ErrorCode;
 use concert_core::terminal::{Error as TerminalError, Outcome, Status};
+use concert_journal::JournalError;
 use thiserror::Error;
 
 /// Approved, or the command did what it was asked.
@@ -21,6 +22,9 @@ pub const CONNECTION: u8 = 4;
 pub const PARTIAL: u8 = 5;
 /// Accepted with an immediate answer: fetch the result with `status`.
 pub const PENDING: u8 = 6;
+/// The journal cannot be opened, read or written (corrupt, read-only,
+/// disk full): for a transaction, nothing was sent (safe to retry).
+pub const JOURNAL: u8 = 7;
 
 /// The table `concert --help` ends with.
 pub const HELP: &str = "\
@@ -29,16 +33,25 @@ Exit codes:
   1  declined, aborted or not performed (the terminal answered no)
   2  usage error: unknown flag, bad value (amount, currency, port...), malformed frame
   3  in doubt: the request reached the terminal, no valid answer came back;
-     ask the terminal (`concert status`) before trying again
+     resolve it (`concert journal resolve ID`) before trying again
   4  connection or port error: nothing reached the terminal, safe to retry
   5  approved for less than asked (partial payment): `amount` is what was paid,
      the rest is still to be collected
-  6  pending: accepted with an immediate answer (--immediate)";
+  6  pending: accepted with an immediate answer (--immediate)
+  7  journal error: the journal file cannot be opened, read or written
+     (corrupt, read-only, disk full); nothing was sent, safe to retry";
 
 /// The exit code for an outcome.
 pub fn for_outcome(outcome: &Outcome) -> u8 {
     match outcome.status {
         Status::Approved if outcome.partial => PARTIAL,
+        status => for_status(status),
+    }
+}
+
+/// The exit code for a status alone (a journal entry's).
+pub fn for_status(status: Status) -> u8 {
+    match status {
         Status::Approved => OK,
         Status::Declined | Status::Aborted | Status::NotPerformed => DECLINED,
         Status::InDoubt => IN_DOUBT,
@@ -73,6 +86,9 @@ pub enum CliError {
     /// Something else at run time (simulator socket, pty, ports …).
     #[error("{0}")]
     Runtime(String),
+    /// The journal refused (file unusable, no such entry, not in doubt …).
+    #[error("{0}")]
+    Journal(concert_journal::JournalError),
 }
 
 impl CliError {
@@ -88,11 +104,20 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Flag { .. } => USAGE,
-            CliError::Terminal(e) => match e {
+            CliError::Terminal(e) | CliError::Journal(JournalError::Terminal(e)) => match e {
                 TerminalError::InvalidRequest(_) | TerminalError::Config(_) => USAGE,
+                TerminalError::Journal(_) => JOURNAL,
                 _ => CONNECTION,
             },
             CliError::Runtime(_) | CliError::Unreachable { .. } => CONNECTION,
+            CliError::Journal(e) => match e {
+                JournalError::NoSuchEntry(_)
+                | JournalError::NotInDoubt { .. }
+                | JournalError::NeedsOperator(_)
+                | JournalError::NoteRequired
+                | JournalError::Invalid(_) => USAGE,
+                _ => JOURNAL,
+            },
         }
     }
 
@@ -102,12 +127,17 @@ impl CliError {
             CliError::Flag { .. } => ErrorCode::Usage,
             CliError::Terminal(e) | CliError::Unreachable { source: e, .. } => e.kind(),
             CliError::Runtime(_) => ErrorCode::Runtime,
+            CliError::Journal(_) => ErrorCode::Journal,
         }
     }
 
-    /// A stable code for `--json` output, from the core's table.
+    /// A stable code for `--json` output, from the core's table (the
+    /// journal's own finer codes for a journal failure).
     pub fn code(&self) -> &'static str {
-        self.kind().code()
+        match self {
+            CliError::Journal(e) => e.code(),
+            other => other.kind().code(),
+        }
     }
 
     /// Whether running the same command again is safe (nothing here ever

@@ -14,6 +14,7 @@ mod cli;
 mod decode;
 mod demo;
 mod exit;
+mod journal;
 mod output;
 mod ports;
 mod request;
@@ -25,6 +26,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
+use concert_core::journal::JournalHandle;
 use concert_core::terminal::{Operation, Request};
 
 use cli::{Cli, Command, MoneyArgs, QueryArgs};
@@ -124,11 +126,13 @@ fn run(command: Command) -> Result<u8, CliError> {
             let mut config = target::config(&a.target)?;
             let request = request::from_tags(&a.tags, &mut config)?;
             request::check_encodable(&config, &request, true)?;
+            config.journal = journal::for_transaction(&a.journal)?.map(JournalHandle::new);
             transact::run(config, request, a.target.json)
         }
         Command::Simulate(a) => simulate::run(&a),
         Command::Decode(a) => decode::run(&a),
         Command::Ports(a) => ports::run(a.json),
+        Command::Journal(c) => journal::run(&c),
     }
 }
 
@@ -136,9 +140,10 @@ fn money(operation: Operation, args: &MoneyArgs) -> Result<u8, CliError> {
     // The amount is checked before the target, so a typo in it is reported
     // even when the terminal is unreachable.
     request::amount(args)?;
-    let config = target::config(&args.target)?;
+    let mut config = target::config(&args.target)?;
     let request = request::money(operation, args, &config)?;
     request::check_encodable(&config, &request, false)?;
+    config.journal = journal::for_transaction(&args.journal)?.map(JournalHandle::new);
     transact::run(config, request, args.target.json)
 }
 

@@ -36,6 +36,7 @@ pub struct OutcomeJson {
     receipt: Option<ReceiptJson>,
     echo_mismatches: Vec<Value>,
     in_doubt_cause: Option<String>,
+    journal_entry: Option<i64>,
     records: Map<String, Value>,
     frames: Vec<FrameJson>,
     /// Answers to earlier requests that came late (serial), each with the
@@ -116,6 +117,7 @@ impl OutcomeJson {
                 .map(|m| serde_json::json!({"field": m.field, "sent": m.sent, "received": m.received}))
                 .collect(),
             in_doubt_cause: o.in_doubt_cause.clone(),
+            journal_entry: o.journal_entry.map(|e| e.0),
             records,
             frames: o
                 .frames
@@ -196,10 +198,10 @@ pub fn human(o: &Outcome, v2: bool) -> String {
             "PENDING: V2 sends no final status and has no status request; read the result on the terminal"
         }
         (_, false) => {
-            "IN DOUBT: the terminal may have taken it; run `concert status` before retrying"
+            "IN DOUBT: the terminal may have taken it; resolve it before retrying (`concert journal resolve ID`, or `concert status`)"
         }
         (_, true) => {
-            "IN DOUBT: the terminal may have taken it; check its screen or last receipt before retrying (V2 has no status request)"
+            "IN DOUBT: the terminal may have taken it; check its screen or last receipt, then `concert journal resolve ID --as ...` (V2 has no status request)"
         }
     };
     lines.push(format!("{} {headline}", o.operation.name()));
@@ -215,6 +217,7 @@ pub fn human(o: &Outcome, v2: bool) -> String {
         (None, true) => None,
     };
     row("reason", reason);
+    row("journal entry", o.journal_entry.map(|e| e.to_string()));
     row(
         "amount",
         o.amount.zip(o.currency).map(|(a, c)| {

@@ -42,11 +42,13 @@ pub enum ErrorCode {
     /// A failure of the program around the library (writing output, a
     /// signal handler, a runtime that could not start).
     Runtime,
+    /// The transaction journal cannot be used (nothing was sent).
+    Journal,
 }
 
 impl ErrorCode {
     /// Every code, in table order.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::InvalidRequest,
         ErrorCode::Config,
         ErrorCode::Busy,
@@ -60,13 +62,14 @@ impl ErrorCode {
         ErrorCode::Simulator,
         ErrorCode::Usage,
         ErrorCode::Runtime,
+        ErrorCode::Journal,
     ];
 
     /// The stable code: `CONCERT_INVALID_REQUEST`, `CONCERT_CONFIG`,
     /// `CONCERT_BUSY`, `CONCERT_CONNECT`, `CONCERT_PORT`,
     /// `CONCERT_NOT_DELIVERED`, `CONCERT_CANCELLED`, `CONCERT_CLOSED`,
     /// `CONCERT_DECODE`, `CONCERT_PORTS`, `CONCERT_SIMULATOR`,
-    /// `CONCERT_USAGE`, `CONCERT_RUNTIME`.
+    /// `CONCERT_USAGE`, `CONCERT_RUNTIME`, `CONCERT_JOURNAL`.
     pub fn code(self) -> &'static str {
         match self {
             ErrorCode::InvalidRequest => "CONCERT_INVALID_REQUEST",
@@ -82,6 +85,7 @@ impl ErrorCode {
             ErrorCode::Simulator => "CONCERT_SIMULATOR",
             ErrorCode::Usage => "CONCERT_USAGE",
             ErrorCode::Runtime => "CONCERT_RUNTIME",
+            ErrorCode::Journal => "CONCERT_JOURNAL",
         }
     }
 
@@ -104,7 +108,8 @@ impl ErrorCode {
             | ErrorCode::Ports
             | ErrorCode::Simulator
             | ErrorCode::Usage
-            | ErrorCode::Runtime => true,
+            | ErrorCode::Runtime
+            | ErrorCode::Journal => true,
         }
     }
 }

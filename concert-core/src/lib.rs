@@ -14,6 +14,7 @@ pub mod currency;
 pub mod duration;
 pub mod frame;
 pub mod inspect;
+pub mod journal;
 pub mod link;
 pub mod logs;
 pub mod mask;

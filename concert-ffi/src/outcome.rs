@@ -264,6 +264,20 @@ pub unsafe extern "C" fn concert_outcome_amount(
     unsafe { number(outcome, out_amount, |o| o.amount) }
 }
 
+/// The number of the journal entry that records this transaction, when the
+/// terminal has a journal; `CONCERT_RESULT_ABSENT` otherwise.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome; `out_id` is NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_outcome_journal_entry(
+    outcome: *const concert_outcome,
+    out_id: *mut i64,
+) -> concert_result {
+    // SAFETY: caller contract.
+    unsafe { number(outcome, out_id, |o| o.journal_entry.map(|e| e.0)) }
+}
+
 /// The amount that was asked for, in minor units, or
 /// `CONCERT_RESULT_ABSENT`.
 ///

@@ -56,8 +56,27 @@ pub enum concert_result {
     CONCERT_RESULT_NOT_DELIVERED = 105,
     /// Cancelled before the request left this machine.
     CONCERT_RESULT_CANCELLED = 106,
+    /// The terminal's journal could not record the request (read-only
+    /// file, full disk, ...), so it was not sent.
+    CONCERT_RESULT_JOURNAL = 107,
     /// The simulator could not start (address in use, no pty, bad setting).
     CONCERT_RESULT_SIMULATOR = 200,
+    /// The journal file is not a readable journal (corrupt, truncated, or
+    /// another program's); it is left untouched, never recreated.
+    CONCERT_RESULT_JOURNAL_CORRUPT = 300,
+    /// The journal file or its folder cannot be written.
+    CONCERT_RESULT_JOURNAL_READ_ONLY = 301,
+    /// The disk holding the journal is full.
+    CONCERT_RESULT_JOURNAL_DISK_FULL = 302,
+    /// Any other failure reading or writing the journal file.
+    CONCERT_RESULT_JOURNAL_STORAGE = 303,
+    /// No journal entry has this number.
+    CONCERT_RESULT_JOURNAL_NO_SUCH_ENTRY = 304,
+    /// The journal entry is not in doubt: nothing to resolve.
+    CONCERT_RESULT_JOURNAL_NOT_IN_DOUBT = 305,
+    /// The entry was sent over V2, which has no status request: check the
+    /// terminal's receipt or journal, then resolve it by hand.
+    CONCERT_RESULT_JOURNAL_NEEDS_OPERATOR = 306,
 }
 
 impl concert_result {
@@ -85,6 +104,7 @@ impl concert_result {
             ErrorCode::NotDelivered => concert_result::CONCERT_RESULT_NOT_DELIVERED,
             ErrorCode::Cancelled => concert_result::CONCERT_RESULT_CANCELLED,
             ErrorCode::Simulator => concert_result::CONCERT_RESULT_SIMULATOR,
+            ErrorCode::Journal => concert_result::CONCERT_RESULT_JOURNAL,
             _ => concert_result::CONCERT_RESULT_INVALID_ARGUMENT,
         }
     }
@@ -97,7 +117,7 @@ impl concert_result {
         })
     }
 
-    const ALL: [concert_result; 17] = [
+    const ALL: [concert_result; 25] = [
         concert_result::CONCERT_RESULT_OK,
         concert_result::CONCERT_RESULT_NULL_ARGUMENT,
         concert_result::CONCERT_RESULT_INVALID_ARGUMENT,
@@ -114,7 +134,15 @@ impl concert_result {
         concert_result::CONCERT_RESULT_PORT,
         concert_result::CONCERT_RESULT_NOT_DELIVERED,
         concert_result::CONCERT_RESULT_CANCELLED,
+        concert_result::CONCERT_RESULT_JOURNAL,
         concert_result::CONCERT_RESULT_SIMULATOR,
+        concert_result::CONCERT_RESULT_JOURNAL_CORRUPT,
+        concert_result::CONCERT_RESULT_JOURNAL_READ_ONLY,
+        concert_result::CONCERT_RESULT_JOURNAL_DISK_FULL,
+        concert_result::CONCERT_RESULT_JOURNAL_STORAGE,
+        concert_result::CONCERT_RESULT_JOURNAL_NO_SUCH_ENTRY,
+        concert_result::CONCERT_RESULT_JOURNAL_NOT_IN_DOUBT,
+        concert_result::CONCERT_RESULT_JOURNAL_NEEDS_OPERATOR,
     ];
 
     /// The NUL-terminated name, for `concert_result_str`.
@@ -142,7 +170,15 @@ impl concert_result {
             CONCERT_RESULT_PORT,
             CONCERT_RESULT_NOT_DELIVERED,
             CONCERT_RESULT_CANCELLED,
-            CONCERT_RESULT_SIMULATOR
+            CONCERT_RESULT_JOURNAL,
+            CONCERT_RESULT_SIMULATOR,
+            CONCERT_RESULT_JOURNAL_CORRUPT,
+            CONCERT_RESULT_JOURNAL_READ_ONLY,
+            CONCERT_RESULT_JOURNAL_DISK_FULL,
+            CONCERT_RESULT_JOURNAL_STORAGE,
+            CONCERT_RESULT_JOURNAL_NO_SUCH_ENTRY,
+            CONCERT_RESULT_JOURNAL_NOT_IN_DOUBT,
+            CONCERT_RESULT_JOURNAL_NEEDS_OPERATOR
         )
     }
 }

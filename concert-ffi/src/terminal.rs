@@ -34,7 +34,7 @@ const FREE_WAIT: Duration = Duration::from_secs(10);
 /// (identify and status over TCP may run beside one); another gets
 /// `CONCERT_RESULT_BUSY`.
 pub struct concert_terminal {
-    terminal: Terminal,
+    pub(crate) terminal: Terminal,
     last_error: LastError,
     tracker: Arc<Tracker>,
     polled_tx: Sender<concert_event>,

@@ -166,6 +166,8 @@ export interface Outcome {
   frames: WireFrame[]
   /** Answers to earlier requests that came late, handed over with this outcome. */
   lateAnswers: LateAnswer[]
+  /** The journal entry recording this transaction, when the terminal has a journal. */
+  journalEntry?: number
 }
 
 /** An answer that came after its transaction's outcome (serial). */
@@ -203,6 +205,8 @@ export interface TerminalOptions {
   parity?: 'N' | 'E' | 'O' | 'none' | 'even' | 'odd'
   stopBits?: 1 | 2
   keepRawCardData?: boolean
+  /** Journal every transaction (committed before the request leaves). */
+  journal?: Journal
   /** Listener for every request's progress (same as `terminal.on('event', …)`). */
   onEvent?: (event: TerminalEvent) => void
 }
@@ -283,7 +287,7 @@ export interface SimulatorOptions {
 }
 
 /** One request that reached the simulator. */
-export interface JournalEntry {
+export interface SimulatorJournalEntry {
   peer: string
   request: Buffer
   answer?: Buffer
@@ -303,7 +307,7 @@ export declare class Simulator {
   terminal(options?: TerminalOptions): Terminal
   pushScript(script: Script): void
   setDefaultScript(script: Script): void
-  journal(): JournalEntry[]
+  journal(): SimulatorJournalEntry[]
   waitForRequests(count: number, timeoutMs?: number): Promise<boolean>
   close(): Promise<void>
 }
@@ -361,3 +365,70 @@ export declare function setLogger(
   logger: ((record: LogRecord) => void) | null,
   options?: { level?: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace' },
 ): void
+/** Where a journal entry stands. */
+export type JournalState = 'sending' | 'sent' | 'outcome' | 'in_doubt' | 'not_sent' | 'resolved'
+
+/** One step of an entry's history, appended, never rewritten. */
+export interface Resolution {
+  /** Milliseconds since the Unix epoch. */
+  timeMs: number
+  method: 'interrupted' | 'status_request' | 'late_answer' | 'by_hand'
+  /** What it settled on; absent while still in doubt. */
+  status?: Status
+  note: string
+  /** The terminal's records and raw answer (JSON text), card numbers masked. */
+  evidence?: string
+}
+
+/** One transaction in the journal. */
+export interface JournalEntry {
+  id: number
+  /** Milliseconds since the Unix epoch, UTC. */
+  createdMs: number
+  /** RFC 3339. */
+  created: string
+  /** 'host:port' or the serial path. */
+  terminal: string
+  protocol: string
+  posNumber: number
+  operation: string
+  /** Minor units. */
+  amount?: number
+  currency?: string
+  /** Merchant reference sent as private data. */
+  reference?: string
+  referenceGenerated: boolean
+  state: JournalState
+  /** True while nobody knows whether money moved. */
+  inDoubt: boolean
+  status?: Status
+  reason?: string
+  authorizedAmount?: number
+  /** Always masked. */
+  cardNumber?: string
+  authorizationNumber?: string
+  inDoubtCause?: string
+  resolutions: Resolution[]
+}
+
+/** A date: a Date, 'YYYY-MM-DD' (midnight UTC) or RFC 3339 text, or ms since the epoch. */
+export type JournalDate = Date | string | number
+
+/** The crash-safe transaction journal (embedded SQLite). */
+export declare class Journal {
+  private constructor()
+  /** Opens (or creates) the journal file; a corrupt file throws CONCERT_JOURNAL_CORRUPT, never recreated. */
+  static open(path: string): Journal
+  readonly path: string
+  close(): void
+  /** Entries nobody knows the fate of, oldest first: ask this first after a restart. */
+  listInDoubt(): JournalEntry[]
+  list(options?: { since?: JournalDate }): JournalEntry[]
+  show(id: number): JournalEntry
+  /** V3: asks the terminal for its last transaction; V2 rejects with CONCERT_JOURNAL_NEEDS_OPERATOR. */
+  resolve(id: number, terminal: Terminal): Promise<JournalEntry>
+  resolveByHand(id: number, decision: 'approved' | 'declined', note: string): JournalEntry
+  export(options?: { format?: 'csv' | 'json'; since?: JournalDate }): string
+  /** Deletes settled entries recorded before `before`; entries in doubt are kept. */
+  prune(before: JournalDate): number
+}

@@ -6,7 +6,8 @@
 const { AbortError, ConcertError } = require('./errors')
 const { Terminal } = require('./terminal')
 const { Simulator } = require('./simulator')
+const { Journal } = require('./journal')
 const { decode, ports } = require('./decode')
 const { setLogger } = require('./logging')
 
-module.exports = { Terminal, Simulator, ConcertError, AbortError, decode, ports, setLogger }
+module.exports = { Terminal, Simulator, Journal, ConcertError, AbortError, decode, ports, setLogger }

@@ -21,20 +21,29 @@ const OPTION_KEYS = new Set([
   'stopBits',
   'keepRawCardData',
   'onEvent',
+  'journal',
 ])
 
 /** Time limits cross to the engine as a u32 of milliseconds; the engine refuses more than a day. */
 const TIMEOUT_KEYS = ['connectTimeoutMs', 'answerTimeoutMs', 'queryTimeoutMs']
 
 function splitOptions(options) {
-  if (options === undefined) return { nativeOptions: undefined, onEvent: undefined }
+  if (options === undefined) return { nativeOptions: undefined, onEvent: undefined, journal: undefined }
   if (options === null || typeof options !== 'object') {
     throw invalidType(`terminal options must be an object, got ${describe(options)}`)
   }
   const nativeOptions = {}
   for (const [key, value] of Object.entries(options)) {
     if (!OPTION_KEYS.has(key)) throw invalidType(`unknown terminal option '${key}'`)
-    if (key !== 'onEvent' && value !== undefined) nativeOptions[key] = value
+    if (key !== 'onEvent' && key !== 'journal' && value !== undefined) nativeOptions[key] = value
+  }
+  let journal
+  if (options.journal !== undefined) {
+    const { Journal } = require('./journal')
+    if (!(options.journal instanceof Journal)) {
+      throw invalidType(`journal must be a Journal (Journal.open(path)), got ${describe(options.journal)}`)
+    }
+    journal = options.journal._native
   }
   for (const key of TIMEOUT_KEYS) {
     const value = options[key]
@@ -50,7 +59,7 @@ function splitOptions(options) {
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') {
     throw invalidType('onEvent must be a function')
   }
-  return { nativeOptions, onEvent: options.onEvent }
+  return { nativeOptions, onEvent: options.onEvent, journal }
 }
 
 function eventOf(message, operation) {
@@ -77,15 +86,21 @@ class Terminal extends EventEmitter {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw invalidType(`port must be an integer from 1 to 65535, got ${describe(port)}`)
     }
-    const { nativeOptions, onEvent } = splitOptions(options)
-    return new Terminal(native(() => NativeTerminal.tcp(host, port, nativeOptions)), onEvent)
+    const { nativeOptions, onEvent, journal } = splitOptions(options)
+    const make = journal
+      ? () => NativeTerminal.tcpJournaled(host, port, nativeOptions, journal)
+      : () => NativeTerminal.tcp(host, port, nativeOptions)
+    return new Terminal(native(make), onEvent)
   }
 
   /** A terminal on a serial line: RS232, USB (CDC-ACM) or Bluetooth SPP. */
   static serial(path, options) {
     if (typeof path !== 'string') throw invalidType(`path must be a string, got ${describe(path)}`)
-    const { nativeOptions, onEvent } = splitOptions(options)
-    return new Terminal(native(() => NativeTerminal.serial(path, nativeOptions)), onEvent)
+    const { nativeOptions, onEvent, journal } = splitOptions(options)
+    const make = journal
+      ? () => NativeTerminal.serialJournaled(path, nativeOptions, journal)
+      : () => NativeTerminal.serial(path, nativeOptions)
+    return new Terminal(native(make), onEvent)
   }
 
   /** Whether a transaction is running. */

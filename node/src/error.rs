@@ -35,6 +35,12 @@ pub fn error(code: ErrorCode, message: impl ToString) -> Error {
     napi::Error::new(Code(code.code().to_owned()), message)
 }
 
+/// An error with a code outside the core's table (the journal's finer
+/// codes, `CONCERT_JOURNAL_NO_SUCH_ENTRY` …).
+pub fn error_named(code: &str, message: impl ToString) -> Error {
+    napi::Error::new(Code(code.to_owned()), message)
+}
+
 /// An invalid request (bad value given by the caller).
 pub fn invalid(message: impl ToString) -> Error {
     error(ErrorCode::InvalidRequest, message)

@@ -4,6 +4,7 @@
 
 mod decode;
 mod error;
+mod journal;
 mod logging;
 mod options;
 mod outcome;
@@ -14,6 +15,9 @@ mod terminal;
 
 pub use decode::{NativeDecoded, NativeField, native_decode};
 pub use error::{NativeErrorCode, native_error_codes};
+pub use journal::{
+    NativeJournal, NativeJournalRecord, NativeResolution, NativeResolveMessage, native_parse_date,
+};
 pub use logging::{NativeLogRecord, native_set_logger};
 pub use options::TerminalOptions;
 pub use outcome::{NativeMessage, NativeOutcome};

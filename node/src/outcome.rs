@@ -63,6 +63,8 @@ pub struct NativeOutcome {
     pub amount: Option<f64>,
     /// Amount asked for, in minor units.
     pub requested_amount: Option<f64>,
+    /// The journal entry recording this transaction, when journaled.
+    pub journal_entry: Option<f64>,
     /// Approved for less than asked.
     pub partial: bool,
     /// ISO 4217 alphabetic code.
@@ -164,6 +166,7 @@ impl From<Outcome> for NativeOutcome {
             reason_detail: o.reason_detail,
             amount: o.amount.map(number),
             requested_amount: o.requested_amount.map(number),
+            journal_entry: o.journal_entry.map(|e| e.0 as f64),
             partial: o.partial,
             currency: o.currency.map(|c| c.alpha().to_owned()),
             card_number: o.card_number,

@@ -12,6 +12,7 @@ use napi_derive::napi;
 use concert_core::codes::ErrorCode;
 
 use crate::error::{self, Result, from_core};
+use crate::journal::NativeJournal;
 use crate::options::{TerminalOptions, serial_config, tcp_config};
 use crate::outcome::{NativeLateAnswer, NativeMessage};
 use crate::request::NativeRequest;
@@ -63,6 +64,13 @@ fn closed() -> error::Error {
     error::error(ErrorCode::Closed, "the terminal is closed")
 }
 
+impl NativeTerminal {
+    /// The core terminal, or `CONCERT_CLOSED`.
+    pub fn core(&self) -> Result<Terminal> {
+        self.state().terminal.clone().ok_or_else(closed)
+    }
+}
+
 #[napi]
 impl NativeTerminal {
     /// A V3 terminal over TCP/IP.
@@ -72,10 +80,35 @@ impl NativeTerminal {
         Ok(Self::new(Terminal::new(config).map_err(error::config)?))
     }
 
+    /// A V3 terminal over TCP/IP whose transactions are journaled.
+    #[napi(factory)]
+    pub fn tcp_journaled(
+        host: String,
+        port: u32,
+        options: Option<TerminalOptions>,
+        journal: &NativeJournal,
+    ) -> Result<Self> {
+        let config =
+            tcp_config(host, port, &options.unwrap_or_default())?.with_journal(journal.get()?);
+        Ok(Self::new(Terminal::new(config).map_err(error::config)?))
+    }
+
     /// A terminal on a serial line (RS232, USB CDC-ACM, Bluetooth SPP).
     #[napi(factory)]
     pub fn serial(path: String, options: Option<TerminalOptions>) -> Result<Self> {
         let config = serial_config(path, &options.unwrap_or_default())?;
+        Ok(Self::new(Terminal::new(config).map_err(error::config)?))
+    }
+
+    /// A terminal on a serial line whose transactions are journaled.
+    #[napi(factory)]
+    pub fn serial_journaled(
+        path: String,
+        options: Option<TerminalOptions>,
+        journal: &NativeJournal,
+    ) -> Result<Self> {
+        let config =
+            serial_config(path, &options.unwrap_or_default())?.with_journal(journal.get()?);
         Ok(Self::new(Terminal::new(config).map_err(error::config)?))
     }
 

@@ -7,7 +7,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 if TYPE_CHECKING:
-    from ._concert import Event, Outcome, Request, Terminal
+    from ._concert import Event, Journal, JournalEntry, Outcome, Request, Terminal
 
 
 class TransactionCancelled(asyncio.CancelledError):
@@ -76,3 +76,10 @@ async def transact(
     if isinstance(result, BaseException):
         raise result
     return result
+
+
+async def resolve(journal: Journal, id: int, terminal: Terminal) -> JournalEntry:
+    """``journal.resolve`` on a worker thread (the GIL is released while it
+    asks the terminal, for at most its query time-out)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, journal.resolve, id, terminal)

@@ -57,5 +57,15 @@ class PortsError(Error, OSError):
     """The serial ports of this machine could not be listed."""
 
 
+class JournalError(Error):
+    """The journal cannot be used (corrupt, read-only, disk full: for a
+    transaction nothing was sent, safe to retry), or refused a request on
+    it (no such entry, not in doubt, V2 needs an operator). ``code`` says
+    which: ``CONCERT_JOURNAL_CORRUPT``, ``CONCERT_JOURNAL_READ_ONLY``,
+    ``CONCERT_JOURNAL_DISK_FULL``, ``CONCERT_JOURNAL``,
+    ``CONCERT_JOURNAL_NO_SUCH_ENTRY``, ``CONCERT_JOURNAL_NOT_IN_DOUBT``,
+    ``CONCERT_JOURNAL_NEEDS_OPERATOR``."""
+
+
 class SimulatorError(Error):
     """The simulator could not start."""

@@ -33,6 +33,7 @@ fn class_name(code: ErrorCode) -> &'static str {
         ErrorCode::Decode => "DecodeError",
         ErrorCode::Ports => "PortsError",
         ErrorCode::Simulator => "SimulatorError",
+        ErrorCode::Journal => "JournalError",
         // A code the table gains later is still a concert_tpe.Error.
         _ => "Error",
     }
@@ -43,6 +44,21 @@ pub fn new_error(py: Python<'_>, code: ErrorCode, message: impl Into<String>) ->
     match class(py, class_name(code))
         .and_then(|cls| cls.call1((message.into(), code.code(), code.safe_to_retry())))
     {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(e) => e,
+    }
+}
+
+/// The exception `class(message, code, safe_to_retry)` for a code outside
+/// the core's table (the journal's finer codes).
+pub fn new_error_named(
+    py: Python<'_>,
+    class_name: &'static str,
+    message: String,
+    code: &str,
+    safe_to_retry: bool,
+) -> PyErr {
+    match class(py, class_name).and_then(|cls| cls.call1((message, code, safe_to_retry))) {
         Ok(instance) => PyErr::from_value(instance),
         Err(e) => e,
     }

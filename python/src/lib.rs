@@ -9,6 +9,7 @@
 mod amount;
 mod decode;
 mod errors;
+mod journal;
 mod logging;
 mod outcome;
 mod request;
@@ -30,6 +31,8 @@ fn _concert(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<outcome::PyLateAnswer>()?;
     m.add_class::<transaction::PyTransaction>()?;
     m.add_class::<simulator::PySimulator>()?;
+    m.add_class::<journal::PyJournal>()?;
+    m.add_class::<journal::PyJournalEntry>()?;
     m.add_class::<decode::PyDecoded>()?;
     m.add_class::<decode::PyField>()?;
     m.add_class::<decode::PyPortInfo>()?;

@@ -43,6 +43,13 @@ impl PyOutcome {
         self.inner.status == Status::InDoubt
     }
 
+    /// The number of the journal entry recording this transaction, when
+    /// the terminal has a journal.
+    #[getter]
+    fn journal_entry(&self) -> Option<i64> {
+        self.inner.journal_entry.map(|e| e.0)
+    }
+
     /// The operation asked for (`pay`, `refund` …).
     #[getter]
     fn operation(&self) -> &'static str {

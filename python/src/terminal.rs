@@ -18,6 +18,7 @@ use crate::amount::{CurrencyArg, type_name};
 use concert_core::currency::EUR;
 
 use crate::errors::{config_error, core_error, to_py};
+use crate::journal::PyJournal;
 use crate::outcome::{PyEvent, PyLateAnswer, PyOutcome, late_answers};
 use crate::request::{PyRequest, money_request};
 use crate::transaction::{PyTransaction, call_back, event_callback, result_object};
@@ -72,6 +73,18 @@ fn small<T: TryFrom<i64>>(name: &str, value: Setting, range: &str) -> PyResult<T
     })
 }
 
+/// Journals every transaction of `config` in `journal`, when given.
+fn with_journal(
+    config: &mut TerminalConfig,
+    journal: Option<&Bound<'_, PyJournal>>,
+) -> PyResult<()> {
+    if let Some(journal) = journal {
+        let journal = journal.get().get(journal.py())?;
+        *config = config.clone().with_journal(journal);
+    }
+    Ok(())
+}
+
 /// A payment terminal, configured once: `Terminal.tcp(...)` or
 /// `Terminal.serial(...)`. One transaction at a time; identify and status
 /// may run beside one over TCP.
@@ -84,6 +97,11 @@ impl PyTerminal {
     /// Wraps a core terminal.
     pub fn from_core(inner: Terminal) -> PyTerminal {
         PyTerminal { inner }
+    }
+
+    /// The core terminal.
+    pub fn core(&self) -> &Terminal {
+        &self.inner
     }
 
     fn build(config: TerminalConfig) -> PyResult<PyTerminal> {
@@ -266,10 +284,10 @@ terminal_methods! {
     #[staticmethod]
     #[pyo3(signature = (host, port=Setting(Some(8888)), *, protocol="v3", pos_number=Setting(Some(1)), cash_register_id=None,
         connect_timeout=10.0, answer_timeout=180.0, query_timeout=15.0, quiet_period=0.2,
-        keep_raw_card_data=false),
+        keep_raw_card_data=false, journal=None),
         text_signature = "(host, port=8888, *, protocol='v3', pos_number=1, cash_register_id=None, \
             connect_timeout=10.0, answer_timeout=180.0, query_timeout=15.0, quiet_period=0.2, \
-            keep_raw_card_data=False)")]
+            keep_raw_card_data=False, journal=None)")]
     #[allow(clippy::too_many_arguments)]
     fn tcp(
         host: &str,
@@ -282,6 +300,7 @@ terminal_methods! {
         query_timeout: f64,
         quiet_period: f64,
         keep_raw_card_data: bool,
+        journal: Option<&Bound<'_, PyJournal>>,
     ) -> PyResult<PyTerminal> {
         let port: u16 = small("port", port, "1 to 65535")?;
         let mut config = TerminalConfig::tcp(host, port);
@@ -295,6 +314,7 @@ terminal_methods! {
         config.timeouts.query = seconds("query_timeout", query_timeout)?;
         config.timeouts.quiet_period = seconds("quiet_period", quiet_period)?;
         config.keep_raw_card_data = keep_raw_card_data;
+        with_journal(&mut config, journal)?;
         PyTerminal::build(config)
     }
 
@@ -304,10 +324,10 @@ terminal_methods! {
     #[staticmethod]
     #[pyo3(signature = (path, protocol="v2", baudrate=Setting(Some(9600)), bytesize=Setting(Some(7)), parity="E", stopbits=Setting(Some(1)),
         *, pos_number=Setting(Some(1)), cash_register_id=None, answer_timeout=180.0, query_timeout=15.0,
-        ack_timeout=3.0, enq_retry_pause=1.0, keep_raw_card_data=false),
+        ack_timeout=3.0, enq_retry_pause=1.0, keep_raw_card_data=false, journal=None),
         text_signature = "(path, protocol='v2', baudrate=9600, bytesize=7, parity='E', stopbits=1, \
             *, pos_number=1, cash_register_id=None, answer_timeout=180.0, query_timeout=15.0, \
-            ack_timeout=3.0, enq_retry_pause=1.0, keep_raw_card_data=False)")]
+            ack_timeout=3.0, enq_retry_pause=1.0, keep_raw_card_data=False, journal=None)")]
     #[allow(clippy::too_many_arguments)]
     fn serial(
         path: &str,
@@ -323,6 +343,7 @@ terminal_methods! {
         ack_timeout: f64,
         enq_retry_pause: f64,
         keep_raw_card_data: bool,
+        journal: Option<&Bound<'_, PyJournal>>,
     ) -> PyResult<PyTerminal> {
         let line = SerialLine {
             path: path.to_owned(),
@@ -343,6 +364,7 @@ terminal_methods! {
         config.link.ack_timeout = seconds("ack_timeout", ack_timeout)?;
         config.link.enq_retry_pause = seconds("enq_retry_pause", enq_retry_pause)?;
         config.keep_raw_card_data = keep_raw_card_data;
+        with_journal(&mut config, journal)?;
         PyTerminal::build(config)
     }
 

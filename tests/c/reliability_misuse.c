@@ -772,11 +772,164 @@ static void tiny_error_buffers(void) {
     concert_terminal_config_free(cfg);
 }
 
+/* The journal: NULL handles and out-pointers, out-of-range decisions and
+ * formats, invalid UTF-8, tiny buffers; out-parameters left alone. */
+static void journal_misuse(void) {
+    const concert_result NUL = CONCERT_RESULT_NULL_ARGUMENT;
+    const concert_result BAD = CONCERT_RESULT_INVALID_ARGUMENT;
+    char buf[4];
+    size_t n = 7;
+    uint64_t u64 = 7;
+    uint32_t u32 = 7;
+    int64_t i64 = 7;
+    const char *s = SENTINEL;
+    concert_journal *journal = SENTINEL;
+    concert_journal_entries *list = SENTINEL;
+    concert_journal_entry *entry = SENTINEL;
+
+    /* NULL handles. */
+    CHECK_RC(concert_journal_open(NULL, &journal), NUL);
+    CHECK_RC(concert_journal_open("/tmp/x", NULL), NUL);
+    CHECK_RC(concert_journal_open("\xff\xfe", &journal), CONCERT_RESULT_INVALID_UTF8);
+    CHECK(journal == SENTINEL);
+    CHECK_RC(concert_journal_open_error(NULL, 4, &n), NUL);
+    CHECK_RC(concert_journal_last_error(NULL, buf, sizeof buf, &n), NUL);
+    CHECK_RC(concert_terminal_config_set_journal(NULL, NULL), NUL);
+    CHECK_RC(concert_journal_list_in_doubt(NULL, &list), NUL);
+    CHECK_RC(concert_journal_list(NULL, 0, &list), NUL);
+    CHECK_RC(concert_journal_show(NULL, 1, &entry), NUL);
+    CHECK_RC(concert_journal_resolve(NULL, 1, NULL, &u32, &entry), NUL);
+    CHECK_RC(concert_journal_resolve_by_hand(NULL, 1, CONCERT_DECISION_APPROVED, "x", &entry), NUL);
+    CHECK_RC(concert_journal_export(NULL, 0, CONCERT_EXPORT_CSV, buf, sizeof buf, &n), NUL);
+    CHECK_RC(concert_journal_prune(NULL, 0, &u64), NUL);
+    CHECK(list == SENTINEL && entry == SENTINEL && u64 == 7 && u32 == 7);
+    CHECK(concert_journal_entries_count(NULL) == 0);
+    CHECK(concert_journal_entries_get(NULL, 0) == NULL);
+    CHECK(concert_journal_entry_id(NULL) == 0);
+    CHECK(concert_journal_entry_created_ms(NULL) == 0);
+    CHECK(concert_journal_entry_state(NULL) == 0);
+    CHECK_RC(concert_journal_entry_status(NULL, &u32), NUL);
+    CHECK_RC(concert_journal_entry_amount(NULL, &u64), NUL);
+    CHECK(concert_journal_entry_terminal(NULL) == NULL);
+    CHECK(concert_journal_entry_protocol(NULL) == NULL);
+    CHECK(concert_journal_entry_operation(NULL) == NULL);
+    CHECK(concert_journal_entry_currency(NULL) == NULL);
+    CHECK(concert_journal_entry_reference(NULL) == NULL);
+    CHECK(concert_journal_entry_reason(NULL) == NULL);
+    CHECK(concert_journal_entry_card_number(NULL) == NULL);
+    CHECK(concert_journal_entry_authorization_number(NULL) == NULL);
+    CHECK(concert_journal_entry_in_doubt_cause(NULL) == NULL);
+    CHECK(concert_journal_entry_json(NULL) == NULL);
+    CHECK(concert_journal_entry_resolution_count(NULL) == 0);
+    CHECK_RC(concert_journal_entry_resolution(NULL, 0, &u32, &i64, &s), NUL);
+    CHECK_RC(concert_outcome_journal_entry(NULL, &i64), NUL);
+    CHECK(u32 == 7 && i64 == 7 && s == SENTINEL);
+    concert_journal_close(NULL);
+    concert_journal_entries_free(NULL);
+    concert_journal_entry_free(NULL);
+
+    /* A live journal with one in-doubt entry. */
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/concert-misuse-journal-%p.sqlite3", (void *)&sentinel_byte);
+    remove(path);
+    journal = NULL;
+    CHECK_OK(concert_journal_open(path, &journal));
+    concert_simulator *sim = start_tcp_sim(CONCERT_SIM_FAULT_CLOSE_MID_ANSWER, 0);
+    uint16_t port = 0;
+    concert_terminal_config *cfg = NULL;
+    concert_terminal *terminal = NULL;
+    CHECK(sim != NULL);
+    CHECK_OK(concert_simulator_port(sim, &port));
+    CHECK_OK(concert_terminal_config_new(&cfg));
+    CHECK_OK(concert_terminal_config_set_tcp(cfg, "127.0.0.1", port));
+    CHECK_RC(concert_terminal_config_set_journal(cfg, NULL), NUL);
+    CHECK_OK(concert_terminal_config_set_journal(cfg, journal));
+    CHECK_OK(concert_terminal_new(cfg, &terminal));
+    concert_terminal_config_free(cfg);
+    concert_request *request = pay_request(100);
+    concert_outcome *outcome = NULL;
+    CHECK_OK(concert_terminal_transact(terminal, request, &outcome));
+    concert_request_free(request);
+    CHECK_RC(concert_outcome_journal_entry(outcome, NULL), NUL);
+    int64_t id = 0;
+    CHECK_OK(concert_outcome_journal_entry(outcome, &id));
+    concert_outcome_free(outcome);
+
+    /* NULL out-pointers on live handles leave everything alone. */
+    CHECK_RC(concert_journal_list_in_doubt(journal, NULL), NUL);
+    CHECK_RC(concert_journal_list(journal, 0, NULL), NUL);
+    CHECK_RC(concert_journal_show(journal, id, NULL), NUL);
+    CHECK_RC(concert_journal_resolve(journal, id, terminal, NULL, &entry), NUL);
+    CHECK_RC(concert_journal_resolve(journal, id, terminal, &u32, NULL), NUL);
+    CHECK_RC(concert_journal_resolve(journal, id, NULL, &u32, &entry), NUL);
+    CHECK_RC(concert_journal_resolve_by_hand(journal, id, CONCERT_DECISION_APPROVED, "x", NULL), NUL);
+    CHECK_RC(concert_journal_resolve_by_hand(journal, id, CONCERT_DECISION_APPROVED, NULL, &entry), NUL);
+    CHECK_RC(concert_journal_export(journal, 0, CONCERT_EXPORT_JSON, buf, sizeof buf, NULL), NUL);
+    CHECK_RC(concert_journal_prune(journal, 0, NULL), NUL);
+    CHECK(entry == SENTINEL && u32 == 7);
+
+    /* Out of range and invalid UTF-8. */
+    CHECK_RC(concert_journal_resolve_by_hand(journal, id, 0, "x", &entry), BAD);
+    CHECK_RC(concert_journal_resolve_by_hand(journal, id, 3, "x", &entry), BAD);
+    CHECK_RC(concert_journal_resolve_by_hand(journal, id, CONCERT_DECISION_DECLINED, "\xc3", &entry),
+             CONCERT_RESULT_INVALID_UTF8);
+    CHECK_RC(concert_journal_export(journal, 0, 0, buf, sizeof buf, &n), BAD);
+    CHECK_RC(concert_journal_export(journal, 0, 3, buf, sizeof buf, &n), BAD);
+    CHECK(entry == SENTINEL);
+
+    /* Tiny buffers: the export and the error messages are cut, not overrun. */
+    CHECK_RC(concert_journal_export(journal, 0, CONCERT_EXPORT_CSV, buf, sizeof buf, &n),
+             CONCERT_RESULT_BUFFER_TOO_SMALL);
+    CHECK(n > sizeof buf && strlen(buf) < sizeof buf);
+    CHECK_RC(concert_journal_show(journal, 999999, &entry), CONCERT_RESULT_JOURNAL_NO_SUCH_ENTRY);
+    CHECK(entry == SENTINEL);
+    CHECK_RC(concert_journal_last_error(journal, buf, 1, &n), CONCERT_RESULT_BUFFER_TOO_SMALL);
+    CHECK(buf[0] == '\0');
+    CHECK_RC(concert_journal_open_error(NULL, 0, &n), CONCERT_RESULT_BUFFER_TOO_SMALL);
+    CHECK(n == 0);
+
+    /* Lists and entries: past the end, and every accessor on a real one. */
+    list = NULL;
+    CHECK_OK(concert_journal_list_in_doubt(journal, &list));
+    CHECK(concert_journal_entries_count(list) == 1);
+    CHECK(concert_journal_entries_get(list, 1) == NULL);
+    const concert_journal_entry *e = concert_journal_entries_get(list, 0);
+    CHECK(concert_journal_entry_id(e) == id && concert_journal_entry_created_ms(e) > 0);
+    CHECK(concert_journal_entry_state(e) == CONCERT_JOURNAL_STATE_IN_DOUBT);
+    CHECK_RC(concert_journal_entry_status(e, NULL), NUL);
+    CHECK_RC(concert_journal_entry_amount(e, NULL), NUL);
+    CHECK(concert_journal_entry_terminal(e) != NULL && concert_journal_entry_protocol(e) != NULL);
+    CHECK(concert_journal_entry_operation(e) != NULL && concert_journal_entry_currency(e) != NULL);
+    CHECK(concert_journal_entry_reference(e) != NULL && concert_journal_entry_reason(e) != NULL);
+    CHECK(concert_journal_entry_card_number(e) == NULL);
+    CHECK(concert_journal_entry_authorization_number(e) == NULL);
+    CHECK(concert_journal_entry_in_doubt_cause(e) != NULL && concert_journal_entry_json(e) != NULL);
+    CHECK(concert_journal_entry_resolution_count(e) == 0);
+    CHECK_RC(concert_journal_entry_resolution(e, 0, &u32, &i64, &s), CONCERT_RESULT_ABSENT);
+    CHECK_RC(concert_journal_entry_resolution(e, 0, NULL, &i64, &s), NUL);
+    concert_journal_entries_free(list);
+    list = NULL;
+    CHECK_OK(concert_journal_list(journal, INT64_MIN, &list));
+    CHECK(concert_journal_entries_count(list) == 1);
+    concert_journal_entries_free(list);
+    CHECK_OK(concert_journal_resolve(journal, id, terminal, &u32, &entry));
+    concert_journal_entry_free(entry);
+    entry = NULL;
+    CHECK_OK(concert_journal_resolve_by_hand(journal, id, CONCERT_DECISION_DECLINED, "checked", &entry));
+    concert_journal_entry_free(entry);
+    CHECK_OK(concert_journal_prune(journal, 0, &u64));
+    concert_terminal_free(terminal);
+    concert_simulator_free(sim);
+    concert_journal_close(journal);
+    remove(path);
+}
+
 int main(void) {
     RUN(null_handles_everywhere);
     RUN(null_out_pointers_on_live_handles);
     RUN(out_of_range_enum_values_everywhere);
     RUN(invalid_utf8_in_every_string_argument);
     RUN(tiny_error_buffers);
+    RUN(journal_misuse);
     return harness_finish();
 }

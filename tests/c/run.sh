@@ -61,7 +61,7 @@ step() {
     return 1
 }
 
-for prog in payments async misuse cancel logs; do
+for prog in payments async misuse cancel logs journal; do
     src="$ROOT/tests/c/$prog.c"
     step "build $prog shared" cc $CFLAGS "$src" -L"$LIBDIR" -lconcert -lpthread -o "$OUT/$prog-shared" &&
         run "$prog shared" "$OUT/$prog-shared"

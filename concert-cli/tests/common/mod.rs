@@ -12,11 +12,21 @@ use std::time::Duration;
 /// How long any one `concert` run may take.
 pub const RUN_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The binary under test.
+/// The binary under test. Its per-user data folder (where transactions
+/// are journaled by default) is a scratch folder, never the real home.
 pub fn concert() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_concert"));
     cmd.env_remove("RUST_LOG");
+    let home = scratch_home();
+    cmd.env("HOME", &home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("LOCALAPPDATA", home.join("data"));
     cmd
+}
+
+/// This test binary's stand-in home folder.
+pub fn scratch_home() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("concert-cli-test-home-{}", std::process::id()))
 }
 
 /// A child process killed when dropped.

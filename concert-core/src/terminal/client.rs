@@ -19,6 +19,7 @@ use super::request::{Operation, Request};
 use super::wire::{hex_ascii, mask_payload, mask_serial_stream};
 use super::workers;
 use crate::currency::Currency;
+use crate::journal::{Beginning, LateAnswer as JournalLateAnswer, new_reference};
 use crate::transport::{
     CancelToken, Channel, ExchangeSpec, Exchanged, Failure, PushedFrame, SerialChannel, TcpChannel,
 };
@@ -91,12 +92,29 @@ impl Inner {
                 log::warn!("more than {MAX_LATE_ANSWERS} late answers not taken: the oldest goes");
                 late.remove(0);
             }
+            let raw = outcome
+                .raw_answer
+                .clone()
+                .unwrap_or_else(|| mask_payload(v2, &frame.payload));
+            if let Some(journal) = &self.config.journal {
+                // Attached to the entry it answers, whether or not the
+                // caller ever takes it: over V2 it is how an in-doubt
+                // payment ends.
+                let kept = journal.0.late_answer(&JournalLateAnswer {
+                    received_at: frame.received_at,
+                    terminal: self.config.place(),
+                    outcome: outcome.clone(),
+                    raw: raw.clone(),
+                });
+                match kept {
+                    Ok(Some(entry)) => log::info!("late answer attached to journal entry {entry}"),
+                    Ok(None) => log::warn!("late answer matches no journal entry (kept apart)"),
+                    Err(e) => log::error!("late answer not journaled: {e}"),
+                }
+            }
             late.push(LateAnswer {
                 request: request.clone(),
-                raw: outcome
-                    .raw_answer
-                    .clone()
-                    .unwrap_or_else(|| mask_payload(v2, &frame.payload)),
+                raw,
                 outcome,
                 received_at: frame.received_at,
             });
@@ -488,7 +506,24 @@ impl Terminal {
         cancel: &CancelToken,
     ) -> Result<Outcome, Error> {
         let config = &self.inner.config;
-        let v2 = config.protocol.is_v2();
+        let journal = config
+            .journal
+            .as_ref()
+            .filter(|_| !request.operation.is_query());
+        // An answer is matched to its entry by the reference it echoes: a
+        // request without one gets one when it is journaled.
+        let generated =
+            journal.is_some() && request.private_data.as_deref().is_none_or(str::is_empty);
+        let referenced;
+        let request = if generated {
+            referenced = Request {
+                private_data: Some(new_reference()),
+                ..request.clone()
+            };
+            &referenced
+        } else {
+            request
+        };
         let payload = encode_request(config, request)?;
         log::info!(
             "{} {} {}",
@@ -499,6 +534,75 @@ impl Terminal {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
+        let place = config.place();
+        let entry = match journal {
+            Some(journal) => Some(journal.0.begin(&Beginning {
+                terminal: &place,
+                protocol: &config.protocol,
+                pos_number: config.pos_number,
+                request,
+                reference_generated: generated,
+            })?),
+            None => None,
+        };
+        let result = match (journal, entry) {
+            (Some(journal), Some(entry)) => {
+                let mut journaling = |event: Event| {
+                    if event == Event::Sent
+                        && let Err(e) = journal.0.sent(entry)
+                    {
+                        // The entry stays `sending`: in doubt on the next
+                        // opening, which is what it is if we die now.
+                        log::error!("journal entry {entry}: {e}");
+                    }
+                    on_event(event);
+                };
+                let mut result = self.exchange(request, &payload, &mut journaling, cancel);
+                if let Ok(outcome) = &mut result {
+                    outcome.journal_entry = Some(entry);
+                }
+                let written = match &result {
+                    Ok(outcome) => journal.0.finished(entry, outcome),
+                    Err(e) => journal.0.not_sent(entry, e),
+                };
+                if let Err(e) = written {
+                    log::error!("journal entry {entry}: {e}");
+                }
+                result
+            }
+            _ => self.exchange(request, &payload, on_event, cancel),
+        };
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                log::info!("{} not sent: {e}", request.operation.name());
+                return Err(e);
+            }
+        };
+        log::info!(
+            "{} {}: {}{}",
+            request.operation.name(),
+            outcome.status,
+            outcome.reason,
+            outcome
+                .card_number
+                .as_deref()
+                .map_or_else(String::new, |c| format!(" card {c}"))
+        );
+        on_event(Event::Done(outcome.status));
+        Ok(outcome)
+    }
+
+    /// Sends the encoded request and reads its answer.
+    fn exchange(
+        &self,
+        request: &Request,
+        payload: &[u8],
+        on_event: &mut dyn FnMut(Event),
+        cancel: &CancelToken,
+    ) -> Result<Outcome, Error> {
+        let config = &self.inner.config;
+        let v2 = config.protocol.is_v2();
         let serial = matches!(config.connection, Connection::Serial(_));
         if serial {
             // The line is this request's now.
@@ -513,7 +617,6 @@ impl Terminal {
             self.with_serial(line, |channel| channel.probe(cancel))?;
             let mut outcome = Outcome::new(Status::Approved, request.operation);
             outcome.reason = "terminal acknowledged ENQ".into();
-            on_event(Event::Done(outcome.status));
             return Ok(outcome);
         }
         let answer_timeout = if request.operation.is_query() {
@@ -522,12 +625,12 @@ impl Terminal {
             config.timeouts.answer
         };
         let spec = ExchangeSpec {
-            payload: &payload,
+            payload,
             expect_answer: true,
             answer_timeout,
             cancel,
         };
-        trace(v2, Direction::Sent, &payload);
+        trace(v2, Direction::Sent, payload);
         let (exchanged, pushed) = self.with_channel(|c| {
             let exchanged = c.exchange(&spec, on_event);
             (exchanged, c.take_pushed())
@@ -559,7 +662,7 @@ impl Terminal {
             }
             frames
         };
-        let outcome = match exchanged {
+        let mut outcome = match exchanged {
             Ok(Exchanged {
                 answer,
                 sent,
@@ -576,10 +679,7 @@ impl Terminal {
                 outcome.frames = frames(&sent, mask(&received));
                 outcome
             }
-            Err(Failure::NotSent(e)) => {
-                log::info!("{} not sent: {e}", request.operation.name());
-                return Err(e);
-            }
+            Err(Failure::NotSent(e)) => return Err(e),
             Err(Failure::InDoubt {
                 cause,
                 sent,
@@ -594,17 +694,6 @@ impl Terminal {
                 outcome
             }
         };
-        log::info!(
-            "{} {}: {}{}",
-            request.operation.name(),
-            outcome.status,
-            outcome.reason,
-            outcome
-                .card_number
-                .as_deref()
-                .map_or_else(String::new, |c| format!(" card {c}"))
-        );
-        let mut outcome = outcome;
         outcome.late_answers = std::mem::take(&mut *lock(&self.inner.late));
         if !outcome.late_answers.is_empty() {
             on_event(Event::LateAnswer);
@@ -612,7 +701,6 @@ impl Terminal {
         if serial && outcome.status == Status::InDoubt {
             self.watch_for_late_answer(answer_timeout);
         }
-        on_event(Event::Done(outcome.status));
         Ok(outcome)
     }
 

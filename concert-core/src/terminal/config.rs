@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::journal::JournalHandle;
 use crate::link::LinkConfig;
 pub use crate::transport::{Parity, SerialLine};
 
@@ -103,6 +104,10 @@ pub struct TerminalConfig {
     /// Keep the V2 REP field unmasked in outcomes. Off by default: REP
     /// starts with the card number, which old terminals send in clear.
     pub keep_raw_card_data: bool,
+    /// Where each transaction is written down before it is sent (none by
+    /// default). With a journal, a request without private data gets a
+    /// generated merchant reference, so that answers can be matched to it.
+    pub journal: Option<JournalHandle>,
 }
 
 /// A configuration that cannot work.
@@ -155,6 +160,7 @@ impl TerminalConfig {
             timeouts: Timeouts::default(),
             link: LinkConfig::default(),
             keep_raw_card_data: false,
+            journal: None,
         }
     }
 
@@ -249,6 +255,24 @@ impl TerminalConfig {
         };
         link.validate()
             .map_err(|e| ConfigError::Link(e.to_string()))
+    }
+
+    /// The same configuration writing to `journal`.
+    pub fn with_journal(
+        mut self,
+        journal: std::sync::Arc<dyn crate::journal::Journal>,
+    ) -> TerminalConfig {
+        self.journal = Some(JournalHandle::new(journal));
+        self
+    }
+
+    /// Where the terminal is, as journals and logs name it: `host:port` or
+    /// the serial device path.
+    pub fn place(&self) -> String {
+        match &self.connection {
+            Connection::Tcp { host, port } => format!("{host}:{port}"),
+            Connection::Serial(line) => line.path.clone(),
+        }
     }
 
     /// The link settings actually used: the answer wait follows `timeouts`,

@@ -23,6 +23,18 @@ pub fn in_doubt(request: &Request, cause: impl Into<String>, raw: Option<&[u8]>)
     outcome
 }
 
+/// Reads an answer to `request` (a payload, without serial framing) as the
+/// configured protocol does: what a late or unsolicited answer is decoded
+/// with. Card numbers are masked, and an answer that cannot be understood
+/// is an in-doubt outcome holding the bytes.
+pub fn decode_answer(config: &TerminalConfig, request: &Request, answer: &[u8]) -> Outcome {
+    if config.protocol.is_v2() {
+        decode_v2(request, answer, config)
+    } else {
+        decode_v3(request, answer, config)
+    }
+}
+
 /// Reads a V3 answer.
 pub fn decode_v3(request: &Request, answer: &[u8], config: &TerminalConfig) -> Outcome {
     let masked = mask_v3(answer);

@@ -10,6 +10,7 @@ use super::config::ConfigError;
 use crate::amount::AmountError;
 use crate::codes::ErrorCode;
 use crate::currency::UnknownCurrency;
+use crate::journal::JournalError;
 use crate::v2::V2Error;
 use crate::v3::EncodeError;
 
@@ -132,6 +133,9 @@ pub enum Error {
     /// Cancelled before the request left this machine.
     #[error("cancelled before the request was sent")]
     Cancelled,
+    /// The journal could not record the request, so it was not sent.
+    #[error("journal: {0}; nothing was sent")]
+    Journal(#[from] JournalError),
 }
 
 impl Error {
@@ -151,6 +155,7 @@ impl Error {
             Error::PortOpen { .. } => ErrorCode::Port,
             Error::NotDelivered(_) => ErrorCode::NotDelivered,
             Error::Cancelled => ErrorCode::Cancelled,
+            Error::Journal(_) => ErrorCode::Journal,
         }
     }
 

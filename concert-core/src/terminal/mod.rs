@@ -17,6 +17,7 @@ mod workers;
 pub use crate::transport::CancelToken;
 pub use client::{Pending, Terminal};
 pub use config::{ConfigError, Connection, Parity, Protocol, SerialLine, TerminalConfig, Timeouts};
+pub use decode::decode_answer;
 pub use encode::encode_request;
 pub use error::{Error, RequestError};
 pub use event::Event;

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::currency::Currency;
+use crate::journal::EntryId;
 use crate::v3::{ReadMode, Receipt};
 
 use super::request::Operation;
@@ -150,6 +151,9 @@ pub struct Outcome {
     pub in_doubt_cause: Option<String>,
     /// Bytes sent and received.
     pub frames: Vec<WireFrame>,
+    /// The journal entry that records this transaction, when the terminal
+    /// has a journal.
+    pub journal_entry: Option<EntryId>,
     /// Answers to earlier requests that came late, handed over with this
     /// outcome (see [`LateAnswer`](super::LateAnswer)).
     pub late_answers: Vec<super::LateAnswer>,
@@ -184,6 +188,7 @@ impl Outcome {
             raw_card_data: None,
             in_doubt_cause: None,
             frames: Vec::new(),
+            journal_entry: None,
             late_answers: Vec::new(),
         }
     }
