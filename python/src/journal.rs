@@ -40,7 +40,15 @@ impl PyJournal {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
-            .ok_or_else(|| new_error(py, ErrorCode::Closed, "the journal is closed"))
+            .ok_or_else(|| {
+                new_error_named(
+                    py,
+                    "JournalError",
+                    "the journal is closed".into(),
+                    ErrorCode::Journal.code(),
+                    true,
+                )
+            })
     }
 }
 
