@@ -20,13 +20,20 @@ const INVALID_REQUEST = known('CONCERT_INVALID_REQUEST')
 const CANCELLED = known('CONCERT_CANCELLED')
 const DECODE = known('CONCERT_DECODE')
 
+/** Whether a call that failed with `code` may be made again: the table
+ * says for its codes; the journal's finer codes (CONCERT_JOURNAL_…) and
+ * its argument checks concern nothing sent to a terminal. */
+function safeToRetry(code) {
+  return TABLE.has(code) ? TABLE.get(code) === true : true
+}
+
 /** An error from the engine: `code` is stable, `safeToRetry` from the table. */
 class ConcertError extends Error {
   constructor(code, message, options) {
     super(message, options)
     this.name = 'ConcertError'
     this.code = code
-    this.safeToRetry = TABLE.get(code) === true
+    this.safeToRetry = safeToRetry(code)
   }
 }
 
@@ -44,7 +51,7 @@ class AbortError extends ConcertError {
 
 function tag(error, code) {
   error.code = code
-  error.safeToRetry = TABLE.get(code) === true
+  error.safeToRetry = safeToRetry(code)
   return error
 }
 
@@ -66,7 +73,7 @@ function fromNative(error) {
   if (error instanceof ConcertError || (error && typeof error.safeToRetry === 'boolean')) return error
   const message = error && error.message ? error.message : String(error)
   const code = error && error.code
-  if (typeof code === 'string' && TABLE.has(code)) return new ConcertError(code, message)
+  if (typeof code === 'string' && code.startsWith('CONCERT_')) return new ConcertError(code, message)
   return invalidType(message)
 }
 

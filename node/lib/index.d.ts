@@ -28,6 +28,14 @@ export type ErrorCode =
   | 'CONCERT_PORTS'
   | 'CONCERT_USAGE'
   | 'CONCERT_RUNTIME'
+  | 'CONCERT_JOURNAL'
+  | 'CONCERT_JOURNAL_CORRUPT'
+  | 'CONCERT_JOURNAL_READ_ONLY'
+  | 'CONCERT_JOURNAL_DISK_FULL'
+  | 'CONCERT_JOURNAL_NO_SUCH_ENTRY'
+  | 'CONCERT_JOURNAL_NOT_IN_DOUBT'
+  | 'CONCERT_JOURNAL_NEEDS_OPERATOR'
+  | 'CONCERT_INVALID_ARGUMENT'
 
 /** An error: nothing reached the terminal, so it is safe to retry. */
 export declare class ConcertError extends Error {

