@@ -202,6 +202,9 @@ def main():
         "## 7. Transaction journal",
         "",
         *rust_section(results, "journal", tally),
+        "## 8. Browser tills: `concert serve`",
+        "",
+        *rust_section(results, "bridge", tally),
     ]
     judged = [(n, p) for n, p in tally if p is not None]
     missing = [n for n, p in tally if p is None]

@@ -44,6 +44,9 @@ pub enum Command {
     Transact(TransactArgs),
     /// Run a simulated terminal until Ctrl-C / SIGTERM.
     Simulate(SimulateArgs),
+    /// Serve browser tills (Odoo POS, any web till) over HTTP and
+    /// WebSocket on localhost until Ctrl-C / SIGTERM.
+    Serve(ServeArgs),
     /// Decode a frame: V3 text, V2 payload, or hex of a whole serial frame.
     Decode(DecodeArgs),
     /// List serial ports with USB ids, flagging known terminals.
@@ -163,7 +166,7 @@ pub struct JsonArg {
 }
 
 /// Where the terminal is and how to speak to it.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
     /// Terminal on TCP/IP (V3), e.g. 192.168.1.50:8888.
     #[arg(long, value_name = "HOST:PORT", conflicts_with = "serial")]
@@ -347,4 +350,38 @@ pub struct DecodeArgs {
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The browser-till bridge.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Terminals: --tcp/--serial (one terminal, named `default`), or --terminal NAME=URL
+(repeatable), or --config FILE. URLs: tcp://HOST:PORT, serial:///dev/ttyACM0,
+serial://COM3, with options as a query: ?protocol=v2&baud=9600&pos=2&timeout=180
+(also data_bits, parity, stop_bits, cash_register_id, connect_timeout).
+
+The first stdout line is the bridge's URL. Ctrl-C or SIGTERM stops it once the
+running transaction has ended; a second one aborts it (its outcome is then in doubt).")]
+pub struct ServeArgs {
+    /// A named terminal, NAME=URL (repeatable), e.g. lane1=tcp://192.168.1.50:8888.
+    #[arg(long = "terminal", value_name = "NAME=URL")]
+    pub terminals: Vec<String>,
+    /// A TOML file: listen, allow_remote, token_file, allow_origin, terminal = ["NAME=URL", …].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// Where to listen (default 127.0.0.1:8069, the port Odoo's POS calls).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<String>,
+    /// Allow a non-loopback --listen address (a --token-file is then required).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// A file holding the bearer token every API request must carry.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<String>,
+    /// A browser origin allowed to call the bridge (repeatable), e.g. https://odoo.example.com.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// The terminal, when there is one (flags as for `concert pay`).
+    #[command(flatten)]
+    pub target: TargetArgs,
 }

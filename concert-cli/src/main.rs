@@ -18,6 +18,7 @@ mod journal;
 mod output;
 mod ports;
 mod request;
+mod serve;
 mod simulate;
 mod target;
 mod transact;
@@ -95,7 +96,7 @@ fn clap_error(e: &clap::Error, wants_json: bool) -> ExitCode {
 /// simulator, more with -v; `RUST_LOG` overrides.
 fn init_logging(cli: &Cli) {
     let base = match cli.command {
-        Command::Simulate(_) => 1,
+        Command::Simulate(_) | Command::Serve(_) => 1,
         _ => 0,
     };
     let level = match base + cli.verbose {
@@ -130,6 +131,7 @@ fn run(command: Command) -> Result<u8, CliError> {
             transact::run(config, request, a.target.json)
         }
         Command::Simulate(a) => simulate::run(&a),
+        Command::Serve(a) => serve::run(&a),
         Command::Decode(a) => decode::run(&a),
         Command::Ports(a) => ports::run(a.json),
         Command::Journal(c) => journal::run(&c),
