@@ -86,10 +86,10 @@ async fn poll_until_settled(live: &Live, transaction_id: &str) -> Value {
             if driver["is_terminal"] != true {
                 continue;
             }
-            if let Some(t) = driver["transactions"].get(transaction_id) {
-                if !t["success"].is_null() {
-                    return t.clone();
-                }
+            if let Some(t) = driver["transactions"].get(transaction_id)
+                && !t["success"].is_null()
+            {
+                return t.clone();
             }
         }
         assert!(Instant::now() < deadline, "success never set");
