@@ -5,8 +5,10 @@
  * Conventions (every function follows them):
  * - Fallible functions return a concert_result: CONCERT_RESULT_OK (0) or a
  *   failure code. Numbers are never reused. Codes 100-199 mean nothing
- *   reached the terminal: safe to retry. A payment whose fate is unknown is
- *   NOT an error: it is an outcome with status CONCERT_STATUS_IN_DOUBT.
+ *   reached the terminal: safe to retry (concert_result_is_safe_to_retry);
+ *   concert_result_code gives the code Python, Node and the command line
+ *   show ("CONCERT_BUSY"). A payment whose fate is unknown is NOT an error:
+ *   it is an outcome with status CONCERT_STATUS_IN_DOUBT.
  * - Out-parameters come last and are written only on success (the one
  *   exception: *out_n of the buffer functions, below).
  * - Handles are opaque; *_new / *_start make them, *_free releases them;
@@ -727,6 +729,50 @@ typedef uint32_t concert_sim_fault;
 #endif // __cplusplus
 
 /**
+ * How much a log record matters (`concert_log_params.level`), and the
+ * most detailed level a callback wants (`concert_log_set_callback`).
+ */
+enum concert_log_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * No records at all (as a maximum only).
+   */
+  CONCERT_LOG_LEVEL_OFF = 0,
+  /**
+   * Something failed.
+   */
+  CONCERT_LOG_LEVEL_ERROR = 1,
+  /**
+   * Something unexpected that the library handled (a damaged frame, an
+   * answer in doubt).
+   */
+  CONCERT_LOG_LEVEL_WARN = 2,
+  /**
+   * One line per transaction and its outcome.
+   */
+  CONCERT_LOG_LEVEL_INFO = 3,
+  /**
+   * Link-layer steps.
+   */
+  CONCERT_LOG_LEVEL_DEBUG = 4,
+  /**
+   * The wire trace (target `concert::wire`): every byte sent and
+   * received, hex and ASCII, card numbers masked.
+   */
+  CONCERT_LOG_LEVEL_TRACE = 5,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum concert_log_level concert_log_level;
+#else
+typedef uint32_t concert_log_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Where a journal entry stands (`concert_journal_entry_state`).
  */
 enum concert_journal_state
@@ -921,6 +967,34 @@ typedef struct concert_terminal concert_terminal;
 typedef struct concert_terminal_config concert_terminal_config;
 
 /**
+ * One log record, valid during the callback only (copy what you keep).
+ */
+typedef struct {
+  /**
+   * A `concert_log_level` from ERROR (1) to TRACE (5).
+   */
+  uint32_t level;
+  /**
+   * Where it comes from, NUL-terminated: `concert_core::terminal::client`,
+   * `concert::wire` (the wire trace) …
+   */
+  const char *target;
+  /**
+   * The message, NUL-terminated UTF-8, card numbers masked.
+   */
+  const char *message;
+} concert_log_params;
+
+/**
+ * Receives log records: on whichever thread logs (the caller's, or one of
+ * the library's worker threads), so it must be thread-safe and return
+ * promptly. `params` and its strings are valid during the call only. It
+ * must not call `concert_log_set_callback`; records made while it runs on
+ * the same thread are dropped.
+ */
+typedef void (*concert_log_callback)(void *userdata, const concert_log_params *params);
+
+/**
  * Called once when a submitted transaction ends, on the core's worker
  * thread. `result` is `CONCERT_RESULT_OK` with `outcome` (owned by the
  * callee: free it with `concert_outcome_free`, here or later, from any
@@ -984,7 +1058,7 @@ void concert_terminal_config_free(concert_terminal_config *config);
  */
 concert_result concert_terminal_config_set_tcp(concert_terminal_config *config,
                                                const char *host,
-                                               uint32_t port);
+                                               uint16_t port);
 
 /**
  * The terminal is on a serial line (RS232, USB CDC-ACM, Bluetooth SPP) at
@@ -1074,9 +1148,9 @@ concert_result concert_terminal_config_last_error(const concert_terminal_config 
 
 /**
  * The protocol by name: `"v2e"`, `"v2e+"` (or `"v2"`), `"v3"` (version
- * 0300) or `"v3:0320"`. An unknown name gives
- * `CONCERT_RESULT_INVALID_ARGUMENT` with the accepted spellings in the
- * last error.
+ * 0300) or `"v3:0320"`. An unknown name gives `CONCERT_RESULT_CONFIG`
+ * (code `CONCERT_CONFIG`, as in every language) with the accepted
+ * spellings in the last error.
  *
  * # Safety
  * `config` is NULL or a live builder; `name` is NULL or a NUL-terminated
@@ -1496,6 +1570,23 @@ concert_result concert_journal_entry_resolution(const concert_journal_entry *ent
                                                 const char **out_note);
 
 /**
+ * Sends the library's log records to `callback` (process-wide; NULL stops
+ * them), with `userdata` as its first argument, for records at
+ * `max_level` (a `concert_log_level`) and more important. Nothing is
+ * logged until this is called. When this returns, the callback it
+ * replaced is no longer running on any thread, so its userdata may be
+ * released. `CONCERT_RESULT_INVALID_ARGUMENT` for a level out of range or
+ * a call from inside the log callback. Any thread.
+ *
+ * # Safety
+ * `callback` is NULL or a function that may be called from any thread
+ * with `userdata` until it is replaced.
+ */
+concert_result concert_log_set_callback(concert_log_callback callback,
+                                        void *userdata,
+                                        uint32_t max_level);
+
+/**
  * Releases an outcome. NULL does nothing. Allowed anywhere, including
  * inside the done callback that received it.
  *
@@ -1520,6 +1611,14 @@ uint32_t concert_outcome_status(const concert_outcome *outcome);
  * that is not a status.
  */
 const char *concert_status_str(uint32_t status);
+
+/**
+ * The name of a `concert_operation` (`"pay"`, `"refund"`, `"cancel"`,
+ * `"preauthorize"`, `"identify"`, `"status"`, `"settle"`, `"transact"`
+ * for `OTHER`), the spelling every language uses, static; NULL for a
+ * value that is not an operation.
+ */
+const char *concert_operation_str(uint32_t operation);
 
 /**
  * What was asked: a `concert_operation` (0 for a NULL outcome).
@@ -1976,6 +2075,45 @@ concert_result concert_request_set_partial_allowed(concert_request *request, uin
 concert_result concert_request_set_full_answer(concert_request *request, uint32_t value);
 
 /**
+ * Makes a request for the operation named `operation` (`"pay"`,
+ * `"refund"`, `"cancel"`, `"preauthorize"`, `"identify"`, `"status"`,
+ * `"settle"`, and the other spellings every language accepts, such as
+ * `"preauth"`). An unknown name gives `CONCERT_RESULT_INVALID_REQUEST`.
+ *
+ * On success `*out_request` receives a request owned by the caller.
+ *
+ * # Safety
+ * `operation` is NULL or a NUL-terminated string; `out_request` is NULL or
+ * valid for writing a pointer.
+ */
+concert_result concert_request_new_named(const char *operation, concert_request **out_request);
+
+/**
+ * The application by name: `"card"`, `"cheque"` (or `"check"`), `"amex"`
+ * … `"v3:CODE"`, `"v2:C"`, the spellings every language accepts. An
+ * unknown name gives `CONCERT_RESULT_INVALID_REQUEST` with the accepted
+ * spellings in the last error.
+ *
+ * # Safety
+ * `request` is NULL or a live request; `name` is NULL or a NUL-terminated
+ * string.
+ */
+concert_result concert_request_set_application_name(concert_request *request, const char *name);
+
+/**
+ * Ask for a ticket (V3) by names: `copy` `"customer"`, `"merchant"` or
+ * `"both"`, `format` `"text"` or `"html"` (NULL: text). An unknown name
+ * gives `CONCERT_RESULT_INVALID_REQUEST`.
+ *
+ * # Safety
+ * `request` is NULL or a live request; `copy` is NULL or a NUL-terminated
+ * string; `format` is NULL or a NUL-terminated string.
+ */
+concert_result concert_request_set_receipt_name(concert_request *request,
+                                                const char *copy,
+                                                const char *format);
+
+/**
  * Ask for a ticket (V3): `copy` a `concert_receipt_copy`, `format` a
  * `concert_receipt_format`.
  *
@@ -2047,11 +2185,21 @@ concert_result concert_request_last_error(const concert_request *request,
 const char *concert_result_str(uint32_t code);
 
 /**
- * Whether a failed call may simply be tried again: 1 for the codes that
- * mirror core errors (100–199: nothing reached the terminal), 0 otherwise.
- * Any thread.
+ * Whether a failed call may simply be tried again, as the core's one
+ * table of error codes says: 1 for the codes of that table (100–199,
+ * nothing reached the terminal, and `CONCERT_RESULT_SIMULATOR`), 0 for
+ * the C-only codes (1–8) and numbers that are not codes. Any thread.
  */
 uint32_t concert_result_is_safe_to_retry(uint32_t code);
+
+/**
+ * The code every language shows for a result (`"CONCERT_BUSY"` for
+ * `CONCERT_RESULT_BUSY`, the same string as Python's `Error.code`, Node's
+ * `error.code` and the command line's JSON), as a static NUL-terminated
+ * string (never to be freed); NULL for `CONCERT_RESULT_OK`, the C-only
+ * codes (1–8) and numbers that are not codes. Any thread.
+ */
+const char *concert_result_code(uint32_t code);
 
 /**
  * Makes simulator settings: V3 over TCP on 127.0.0.1 with a free port,
@@ -2080,7 +2228,7 @@ void concert_simulator_config_free(concert_simulator_config *config);
  */
 concert_result concert_simulator_config_set_transport(concert_simulator_config *config,
                                                       uint32_t transport,
-                                                      uint32_t port);
+                                                      uint16_t port);
 
 /**
  * Which protocol the simulated terminal speaks: a `concert_sim_protocol`
@@ -2334,6 +2482,24 @@ concert_result concert_terminal_transact(const concert_terminal *terminal,
                                          concert_outcome **out_outcome);
 
 /**
+ * Copies into `buf` the payload this terminal would send for `request` (a
+ * V2 message or V3 records, printable ASCII, without serial framing;
+ * buffer convention in the header's introduction). Nothing is opened. A
+ * request the protocol cannot carry gives the error a transaction would
+ * (`CONCERT_RESULT_INVALID_REQUEST` …), with the message in
+ * `concert_terminal_last_error`.
+ *
+ * # Safety
+ * `terminal` and `request` are NULL or live; `buf` is NULL or valid for
+ * `len` bytes; `out_n` is NULL or valid.
+ */
+concert_result concert_terminal_encode(const concert_terminal *terminal,
+                                       const concert_request *request,
+                                       char *buf,
+                                       size_t len,
+                                       size_t *out_n);
+
+/**
  * A payment of `amount` minor units in `currency` (`"EUR"` or `"978"`),
  * blocking: `concert_terminal_transact` with a pay request.
  *
@@ -2399,10 +2565,15 @@ concert_result concert_terminal_next_event(const concert_terminal *terminal,
                                            concert_event **out_event);
 
 /**
- * Asks the running background transaction(s) to stop: before the request
- * left, it ends with `CONCERT_RESULT_CANCELLED`; after, with an in-doubt
- * outcome (the terminal may still complete it). Returns at once; the end
- * is reported as usual. Nothing running: does nothing.
+ * Stops whatever runs on this terminal, from any thread: a blocking
+ * `concert_terminal_transact` or `concert_terminal_pay` on another thread,
+ * and submitted or polled transactions. Each one whose request had not
+ * left ends with `CONCERT_RESULT_CANCELLED` (safe to retry); one whose
+ * request had left ends with an outcome `CONCERT_STATUS_IN_DOUBT` (the
+ * terminal may still complete it: ask it with a status request). Returns
+ * at once; the end is reported as usual (the blocking call returns, the
+ * callback runs, the polled event comes). Nothing running: does nothing;
+ * a transaction started after this call is not stopped.
  *
  * # Safety
  * `terminal` is NULL or live.

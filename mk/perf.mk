@@ -1,4 +1,4 @@
-# Performance side by side (issue 7): `make bench` runs bench-perf after the
+# Performance side by side: `make bench` runs bench-perf after the
 # criterion codecs (bench-core) and writes bench/REPORT.md.
 #
 #   1. release artifacts: libconcert.so, the wheel, the .node (stripped),

@@ -1,4 +1,4 @@
-# Reliability and security (issue 8): fuzzing, the fault matrix, the soak.
+# Reliability and security: fuzzing, the fault matrix, the soak.
 #
 #   make fuzz-smoke   every fuzz target for a few seconds (part of `make test`)
 #   make fuzz         every fuzz target for FUZZ_RUNS executions (long)

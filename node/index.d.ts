@@ -87,6 +87,19 @@ export declare class NativeTerminal {
    * `CONCERT_INVALID_REQUEST` …) when nothing could start.
    */
   transact(request: NativeRequest, onMessage: (arg: NativeMessage) => void): NativeTransaction
+  /**
+   * Stops whatever runs on this terminal (`Terminal::abort` in the
+   * core): before its request left a transaction ends with
+   * `CONCERT_CANCELLED`, after with an outcome in doubt. Nothing
+   * running, or closed: does nothing.
+   */
+  abort(): void
+  /**
+   * The payload this terminal would send for `request` (a V2 message or
+   * V3 records, without serial framing), checked as a transaction checks
+   * it. Nothing is opened.
+   */
+  encode(request: NativeRequest): Buffer
   /** Whether a transaction is running. */
   get busy(): boolean
   /**
@@ -135,6 +148,11 @@ export interface NativeDecoded {
   serialFrame: boolean
   /** The fields in wire order. */
   fields: Array<NativeField>
+  /**
+   * Every record (V3 tag) or field (V2 name) with its value, in wire
+   * order, card numbers masked: `[["CZ", "0300"], ["CB", "1250"], …]`.
+   */
+  records: Array<Array<string>>
   /** Why the input is not a frame. */
   error?: string
   /** The byte where reading stopped. */
@@ -153,10 +171,26 @@ export interface NativeEchoMismatch {
   received: string
 }
 
+/** One entry of the core's table of error codes. */
+export interface NativeErrorCode {
+  /** `CONCERT_BUSY` … */
+  code: string
+  /**
+   * Whether the call may simply be made again (nothing reached a
+   * terminal).
+   */
+  safeToRetry: boolean
+}
+
+/** The core's table of error codes, for `lib/errors.js`. */
+export declare function nativeErrorCodes(): Array<NativeErrorCode>
+
 /** An error that left no doubt: nothing reached the terminal. */
 export interface NativeFailure {
   /** Stable code (`CONCERT_BUSY`, `CONCERT_CONNECT` …). */
   code: string
+  /** From the core's table: nothing reached the terminal. */
+  safeToRetry: boolean
   /** What went wrong. */
   message: string
 }
@@ -261,6 +295,19 @@ export interface NativeLateAnswer {
   raw: Buffer
   /** When it came, in milliseconds since the Unix epoch (`Date.now()` scale). */
   receivedAtMs: number
+}
+
+/** One log record. */
+export interface NativeLogRecord {
+  /** `error`, `warn`, `info`, `debug` or `trace` (the wire trace). */
+  level: string
+  /**
+   * Where it comes from: `concert_core::terminal::client`,
+   * `concert::wire` (every byte sent and received) …
+   */
+  target: string
+  /** The message, card numbers masked. */
+  message: string
 }
 
 /**
@@ -427,6 +474,13 @@ export interface NativeResolveMessage {
   /** Error message, on failure. */
   message?: string
 }
+
+/**
+ * Sends the engine's records at `level` and more important to `logger`
+ * (process-wide; `null` stops them). `level`: `off`, `error`, `warn`,
+ * `info`, `debug` or `trace` (`log`'s own names).
+ */
+export declare function nativeSetLogger(logger: ((arg: NativeLogRecord) => void) | undefined | null, level: string): void
 
 /** A serial port. */
 export interface PortInfo {

@@ -840,5 +840,7 @@ module.exports.NativeSimulator = nativeBinding.NativeSimulator
 module.exports.NativeTerminal = nativeBinding.NativeTerminal
 module.exports.NativeTransaction = nativeBinding.NativeTransaction
 module.exports.nativeDecode = nativeBinding.nativeDecode
+module.exports.nativeErrorCodes = nativeBinding.nativeErrorCodes
 module.exports.nativeParseDate = nativeBinding.nativeParseDate
+module.exports.nativeSetLogger = nativeBinding.nativeSetLogger
 module.exports.ports = nativeBinding.ports

@@ -326,6 +326,8 @@ public:
         return Event(raw);
     }
 
+    /// Stops whatever runs on this terminal, from any thread (a blocking
+    /// pay() on another thread included): in doubt once the request left.
     void cancel() { check(concert_terminal_cancel(raw_.get())); }
     bool busy() const { return concert_terminal_is_busy(raw_.get()) == 1; }
 

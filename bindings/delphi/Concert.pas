@@ -193,11 +193,14 @@ type
     outcome: PConcertOutcome; errorMessage: PAnsiChar); cdecl;
   TConcertEventCallback = procedure(userdata: Pointer; event: Cardinal); cdecl;
   TConcertUserdataFree = procedure(userdata: Pointer); cdecl;
+  { concert_log_params: level, target and message (UTF-8), valid during the call. }
+  PConcertLogParams = Pointer;
+  TConcertLogCallback = procedure(userdata: Pointer; params: PConcertLogParams); cdecl;
 
 { Terminal configuration }
 function concert_terminal_config_new(out outConfig: PConcertTerminalConfig): TConcertResult; cdecl; external ConcertLib delayed;
 procedure concert_terminal_config_free(config: PConcertTerminalConfig); cdecl; external ConcertLib delayed;
-function concert_terminal_config_set_tcp(config: PConcertTerminalConfig; host: PAnsiChar; port: Cardinal): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_terminal_config_set_tcp(config: PConcertTerminalConfig; host: PAnsiChar; port: Word): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_terminal_config_set_serial(config: PConcertTerminalConfig; path: PAnsiChar; baud: Cardinal; dataBits: Cardinal; parity: Cardinal; stopBits: Cardinal): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_terminal_config_set_protocol(config: PConcertTerminalConfig; protocol: Cardinal; v3Version: PAnsiChar): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_terminal_config_set_pos_number(config: PConcertTerminalConfig; posNumber: Cardinal): TConcertResult; cdecl; external ConcertLib delayed;
@@ -322,7 +325,7 @@ function concert_outcome_journal_entry(outcome: PConcertOutcome; out outId: Int6
 { Simulator configuration }
 function concert_simulator_config_new(out outConfig: PConcertSimulatorConfig): TConcertResult; cdecl; external ConcertLib delayed;
 procedure concert_simulator_config_free(config: PConcertSimulatorConfig); cdecl; external ConcertLib delayed;
-function concert_simulator_config_set_transport(config: PConcertSimulatorConfig; transport: Cardinal; port: Cardinal): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_simulator_config_set_transport(config: PConcertSimulatorConfig; transport: Cardinal; port: Word): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_simulator_config_set_protocol(config: PConcertSimulatorConfig; protocol: Cardinal): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_simulator_config_set_default_script(config: PConcertSimulatorConfig; kind: Cardinal; parameter: UInt64): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_simulator_config_set_default_script_name(config: PConcertSimulatorConfig; name: PAnsiChar): TConcertResult; cdecl; external ConcertLib delayed;
@@ -356,6 +359,15 @@ function concert_terminal_is_busy(terminal: PConcertTerminal): Cardinal; cdecl; 
 function concert_terminal_close(terminal: PConcertTerminal): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_terminal_take_late_answer(terminal: PConcertTerminal; out outOutcome: PConcertOutcome; out outReceivedAtMs: UInt64): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_terminal_last_error(terminal: PConcertTerminal; buf: PAnsiChar; len: TConcertSize; outN: PConcertSize): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_terminal_encode(terminal: PConcertTerminal; request: PConcertRequest; buf: PAnsiChar; len: TConcertSize; outN: PConcertSize): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_request_new_named(operation: PAnsiChar; out outRequest: PConcertRequest): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_request_set_application_name(request: PConcertRequest; name: PAnsiChar): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_request_set_receipt_name(request: PConcertRequest; copy: PAnsiChar; format: PAnsiChar): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_operation_str(operation: Cardinal): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_result_code(code: Cardinal): PAnsiChar; cdecl; external ConcertLib delayed;
+function concert_log_set_callback(callback: TConcertLogCallback; userdata: Pointer; maxLevel: Cardinal): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_simulator_config_set_payment_type(config: PConcertSimulatorConfig; paymentType: PAnsiChar): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_simulator_config_set_contract(config: PConcertSimulatorConfig; contract: PAnsiChar): TConcertResult; cdecl; external ConcertLib delayed;
 
 { Results, statuses and version }
 function concert_version: PAnsiChar; cdecl; external ConcertLib delayed;

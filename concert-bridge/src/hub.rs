@@ -317,22 +317,22 @@ impl Hub {
         concert_core::terminal::encode_request(slot.terminal.config(), &start.request)
             .map_err(|e| ApiError::from(concert_core::terminal::Error::InvalidRequest(e)))?;
         let mut store = self.store();
-        if let Some(key) = &start.key {
-            if let Some(tx) = store.keys.get(key).and_then(|id| store.txs.get(id)) {
-                let fresh_attempt = matches!(key, RetryKey::Attempt(_)) && tx.moved_nothing();
-                if !fresh_attempt {
-                    if tx.terminal != start.terminal || tx.request != start.request {
-                        return Err(ApiError::new(
-                            codes::IDEMPOTENCY_MISMATCH,
-                            format!(
-                                "this key (or reference) already names transaction {} with another request; \
+        if let Some(key) = &start.key
+            && let Some(tx) = store.keys.get(key).and_then(|id| store.txs.get(id))
+        {
+            let fresh_attempt = matches!(key, RetryKey::Attempt(_)) && tx.moved_nothing();
+            if !fresh_attempt {
+                if tx.terminal != start.terminal || tx.request != start.request {
+                    return Err(ApiError::new(
+                        codes::IDEMPOTENCY_MISMATCH,
+                        format!(
+                            "this key (or reference) already names transaction {} with another request; \
                                  check it before sending a new one under a new key",
-                                tx.id
-                            ),
-                        ));
-                    }
-                    return Ok((tx.json(), true));
+                            tx.id
+                        ),
+                    ));
                 }
+                return Ok((tx.json(), true));
             }
         }
         store.next += 1;
@@ -396,12 +396,11 @@ impl Hub {
             };
             let finished = store.txs.get(&id).is_some_and(|t| t.finished.is_some());
             if finished {
-                if let Some(tx) = store.txs.remove(&id) {
-                    if let Some(key) = tx.key {
-                        if store.keys.get(&key) == Some(&id) {
-                            store.keys.remove(&key);
-                        }
-                    }
+                if let Some(tx) = store.txs.remove(&id)
+                    && let Some(key) = tx.key
+                    && store.keys.get(&key) == Some(&id)
+                {
+                    store.keys.remove(&key);
                 }
             } else {
                 // Running transactions stay, whatever their age.

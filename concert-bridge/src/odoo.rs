@@ -157,6 +157,8 @@ pub fn transaction_entry(view: &OdooView) -> Value {
                 // Nobody knows yet: the POS must keep the line waiting.
                 Status::InDoubt | Status::Pending => Value::Null,
                 Status::Declined | Status::Aborted | Status::NotPerformed => Value::Bool(false),
+                // A status this version does not know: not paid, not failed.
+                _ => Value::Null,
             };
             let name = if *status == Status::Approved && partial {
                 "partial"
@@ -297,12 +299,12 @@ pub fn odoo_start(hub: &Hub, info: &Map<String, Value>) -> Result<Start, ApiErro
         .ok_or_else(|| ApiError::usage("currency_iso is required"))?;
     let currency = Currency::parse(&currency_text)
         .map_err(|e| ApiError::usage(format!("currency_iso: {e}")))?;
-    if let Some(decimals) = info.get("currency_decimals").filter(|v| !v.is_null()) {
-        if decimals.as_u64().is_none_or(|d| d > 6) {
-            return Err(ApiError::usage(format!(
-                "currency_decimals must be a whole number from 0 to 6, not {decimals}"
-            )));
-        }
+    if let Some(decimals) = info.get("currency_decimals").filter(|v| !v.is_null())
+        && decimals.as_u64().is_none_or(|d| d > 6)
+    {
+        return Err(ApiError::usage(format!(
+            "currency_decimals must be a whole number from 0 to 6, not {decimals}"
+        )));
     }
     let amount = match info.get("amount") {
         Some(Value::Number(n)) => {
@@ -346,17 +348,16 @@ pub fn odoo_start(hub: &Hub, info: &Map<String, Value>) -> Result<Start, ApiErro
         max,
         ..
     }) = concert_core::terminal::encode_request(slot.terminal.config(), &request)
+        && let Some(reference) = &request.private_data
     {
-        if let Some(reference) = &request.private_data {
-            let cut: String = reference
-                .chars()
-                .skip(reference.chars().count().saturating_sub(max))
-                .collect();
-            log::info!(
-                "order reference {reference:?} is longer than {max} characters: sent as {cut:?}"
-            );
-            request.private_data = Some(cut);
-        }
+        let cut: String = reference
+            .chars()
+            .skip(reference.chars().count().saturating_sub(max))
+            .collect();
+        log::info!(
+            "order reference {reference:?} is longer than {max} characters: sent as {cut:?}"
+        );
+        request.private_data = Some(cut);
     }
     let key = odoo_text(info, "payment_id")?
         .filter(|p| !p.is_empty())

@@ -118,9 +118,10 @@ async fn a_reference_retries_until_a_payment_surely_moved_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_transaction_at_a_time_per_terminal() {
-    let sim = SimulatorConfig {
-        answer_delay: Duration::from_millis(500),
-        ..SimulatorConfig::default()
+    let sim = {
+        let mut v = SimulatorConfig::default();
+        v.answer_delay = Duration::from_millis(500);
+        v
     };
     let mut live = common::one(sim).await;
     let (status, first) = live.post("/v1/transactions", pay(json!(100))).await;
@@ -177,12 +178,14 @@ async fn the_websocket_streams_events_and_the_outcome() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cut_answer_is_in_doubt_never_declined() {
-    let sim = SimulatorConfig {
-        faults: Faults {
-            close_mid_answer: true,
-            ..Faults::default()
-        },
-        ..SimulatorConfig::default()
+    let sim = {
+        let mut v = SimulatorConfig::default();
+        v.faults = {
+            let mut v = Faults::default();
+            v.close_mid_answer = true;
+            v
+        };
+        v
     };
     let mut live = common::one(sim).await;
     let (_, tx) = live.post("/v1/transactions", pay(json!(700))).await;
@@ -445,9 +448,10 @@ async fn terminals_are_listed_identified_and_queried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_waits_for_the_running_payment_then_closes() {
-    let sim = SimulatorConfig {
-        answer_delay: Duration::from_millis(800),
-        ..SimulatorConfig::default()
+    let sim = {
+        let mut v = SimulatorConfig::default();
+        v.answer_delay = Duration::from_millis(800);
+        v
     };
     let mut live = common::one(sim).await;
     let (mut ws, _) = tokio_tungstenite::connect_async(live.ws_url(""))
@@ -477,12 +481,14 @@ async fn stopping_waits_for_the_running_payment_then_closes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_stop_aborts_the_running_payment_in_doubt() {
-    let sim = SimulatorConfig {
-        faults: Faults {
-            never_answer: true,
-            ..Faults::default()
-        },
-        ..SimulatorConfig::default()
+    let sim = {
+        let mut v = SimulatorConfig::default();
+        v.faults = {
+            let mut v = Faults::default();
+            v.never_answer = true;
+            v
+        };
+        v
     };
     let mut live = common::one(sim).await;
     let (mut ws, _) = tokio_tungstenite::connect_async(live.ws_url(""))

@@ -160,12 +160,14 @@ async fn a_cut_payment_is_listed_in_doubt_and_resolved_over_v3() {
 async fn an_operator_resolves_by_hand_with_a_note() {
     let file = TempJournal::new("hand");
     let journal = file.open();
-    let sim = SimulatorConfig {
-        faults: concert_core::sim::Faults {
-            close_mid_answer: true,
-            ..Default::default()
-        },
-        ..SimulatorConfig::default()
+    let sim = {
+        let mut v = SimulatorConfig::default();
+        v.faults = {
+            let mut v = concert_core::sim::Faults::default();
+            v.close_mid_answer = true;
+            v
+        };
+        v
     };
     let j = journal.clone();
     let mut live = common::start(vec![sim], move |config| config.journal = Some(j)).await;

@@ -86,10 +86,10 @@ async fn poll_until_settled(live: &Live, transaction_id: &str) -> Value {
             if driver["is_terminal"] != true {
                 continue;
             }
-            if let Some(t) = driver["transactions"].get(transaction_id) {
-                if !t["success"].is_null() {
-                    return t.clone();
-                }
+            if let Some(t) = driver["transactions"].get(transaction_id)
+                && !t["success"].is_null()
+            {
+                return t.clone();
             }
         }
         assert!(Instant::now() < deadline, "success never set");
@@ -155,12 +155,14 @@ async fn declined() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_doubt_keeps_success_null() {
-    let sim = SimulatorConfig {
-        faults: Faults {
-            close_mid_answer: true,
-            ..Faults::default()
-        },
-        ..SimulatorConfig::default()
+    let sim = {
+        let mut v = SimulatorConfig::default();
+        v.faults = {
+            let mut v = Faults::default();
+            v.close_mid_answer = true;
+            v
+        };
+        v
     };
     let mut live = pos(sim).await;
     open(&live).await;

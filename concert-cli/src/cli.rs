@@ -221,7 +221,9 @@ pub struct MoneyArgs {
     /// Pay by cheque instead of card.
     #[arg(long, conflicts_with = "application")]
     pub cheque: bool,
-    /// Application: card, cheque, amex, any, or a raw V3 CC code / V2 mode.
+    /// Application: any, card, cheque, amex, cetelem, cofinoga, diners,
+    /// franfinance, jcb, accord_finance, unionpay, moneo, fintrax, or a raw
+    /// code: v3:CODE (V3 CC) or v2:C (V2 payment mode).
     #[arg(long, value_name = "APP")]
     pub application: Option<String>,
     /// Ask for an immediate answer: the outcome is `pending`; fetch it with `status`.
@@ -347,12 +349,16 @@ pub struct DecodeArgs {
     /// The frame: V3 text, V2 payload, or hex of STX…ETX LRC; `-` reads stdin.
     #[arg(value_name = "FRAME", allow_hyphen_values = true)]
     pub frame: String,
-    /// Read it as V2.
-    #[arg(long, conflicts_with = "v3")]
+    /// Read it as V2 (same as --hint v2).
+    #[arg(long, conflicts_with_all = ["v3", "hint"])]
     pub v2: bool,
-    /// Read it as V3.
-    #[arg(long)]
+    /// Read it as V3 (same as --hint v3).
+    #[arg(long, conflicts_with = "hint")]
     pub v3: bool,
+    /// How to read it: auto (default), v2 or v3, the decode hint every
+    /// language takes.
+    #[arg(long, value_name = "HINT")]
+    pub hint: Option<String>,
     /// Print exactly one JSON object on stdout.
     #[arg(long)]
     pub json: bool,

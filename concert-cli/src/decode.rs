@@ -12,9 +12,12 @@ use crate::output;
 
 /// Decodes the frame, prints it, returns the exit code.
 pub fn run(args: &DecodeArgs) -> Result<u8, CliError> {
-    let hint = match (args.v2, args.v3) {
-        (true, _) => Hint::V2,
-        (_, true) => Hint::V3,
+    let hint = match (args.v2, args.v3, &args.hint) {
+        (true, _, _) => Hint::V2,
+        (_, true, _) => Hint::V3,
+        (_, _, Some(name)) => name
+            .parse::<Hint>()
+            .map_err(|e| CliError::flag("--hint", e))?,
         _ => Hint::Auto,
     };
     let bytes = if args.frame == "-" {

@@ -57,11 +57,9 @@ fn steps() -> Vec<Step> {
 /// Runs the demo; exit 0 when every outcome is the expected one.
 pub fn run() -> Result<u8, CliError> {
     let start = |protocol, transport| {
-        let config = SimulatorConfig {
-            protocol,
-            transport,
-            ..SimulatorConfig::default()
-        };
+        let mut config = SimulatorConfig::default();
+        config.protocol = protocol;
+        config.transport = transport;
         Simulator::start(config).map_err(|e| CliError::Runtime(format!("demo simulator: {e}")))
     };
     let v3 = start(SimProtocol::V3, SimulatorConfig::default().transport)?;

@@ -1,6 +1,7 @@
 //! Exit codes, and the one error type every command returns: a one-line
 //! message that names the flag at fault, and the code the process exits with.
 
+use concert_core::codes::ErrorCode;
 use concert_core::terminal::{Error as TerminalError, Outcome, Status};
 use concert_journal::JournalError;
 use thiserror::Error;
@@ -55,6 +56,8 @@ pub fn for_status(status: Status) -> u8 {
         Status::Declined | Status::Aborted | Status::NotPerformed => DECLINED,
         Status::InDoubt => IN_DOUBT,
         Status::Pending => PENDING,
+        // A status this version does not know: nobody can say it is done.
+        _ => IN_DOUBT,
     }
 }
 
@@ -118,19 +121,28 @@ impl CliError {
         }
     }
 
-    /// A stable code for `--json` output.
-    pub fn code(&self) -> &'static str {
+    /// Its entry in the core's one table of error codes.
+    pub fn kind(&self) -> ErrorCode {
         match self {
-            CliError::Flag { .. } => "CONCERT_USAGE",
-            CliError::Terminal(e) | CliError::Unreachable { source: e, .. } => e.code(),
-            CliError::Runtime(_) => "CONCERT_RUNTIME",
-            CliError::Journal(e) => e.code(),
+            CliError::Flag { .. } => ErrorCode::Usage,
+            CliError::Terminal(e) | CliError::Unreachable { source: e, .. } => e.kind(),
+            CliError::Runtime(_) => ErrorCode::Runtime,
+            CliError::Journal(_) => ErrorCode::Journal,
         }
     }
 
-    /// Whether running the same command again is safe.
+    /// A stable code for `--json` output, from the core's table (the
+    /// journal's own finer codes for a journal failure).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CliError::Journal(e) => e.code(),
+            other => other.kind().code(),
+        }
+    }
+
+    /// Whether running the same command again is safe (nothing here ever
+    /// reached a terminal: in-doubt cases are outcomes), from the table.
     pub fn safe_to_retry(&self) -> bool {
-        // Nothing here ever reached a terminal: in-doubt cases are outcomes.
-        true
+        self.kind().safe_to_retry()
     }
 }

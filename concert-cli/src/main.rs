@@ -84,7 +84,7 @@ fn clap_error(e: &clap::Error, wants_json: bool) -> ExitCode {
     let error = CliError::Runtime(message);
     if wants_json {
         let mut object = output::error_json(&error);
-        object["error"]["code"] = "CONCERT_USAGE".into();
+        object["error"]["code"] = concert_core::codes::ErrorCode::Usage.code().into();
         object["error"]["exit_code"] = exit::USAGE.into();
         output::print_json(&object);
     }

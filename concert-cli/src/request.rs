@@ -3,8 +3,10 @@
 
 use concert_core::amount::parse_decimal;
 use concert_core::currency::Currency;
-use concert_core::terminal::{Application, Operation, ReceiptWanted, Request, TerminalConfig};
-use concert_core::v3::{Action, ReceiptCopy, ReceiptFormat, Tag, TicketRequest};
+use concert_core::terminal::{
+    Application, Operation, Protocol, ReceiptWanted, Request, TerminalConfig,
+};
+use concert_core::v3::{ReceiptCopy, ReceiptFormat, Tag};
 
 use crate::cli::MoneyArgs;
 use crate::exit::CliError;
@@ -47,7 +49,10 @@ pub fn money(
     if args.cheque {
         request.application = Some(Application::Cheque);
     } else if let Some(app) = &args.application {
-        request.application = Some(application(app, v2)?);
+        request.application = Some(
+            app.parse::<Application>()
+                .map_err(|e| CliError::flag("--application", e))?,
+        );
     }
     if let Some(copy) = &args.receipt {
         let copy: ReceiptCopy = copy.parse().map_err(|e| CliError::flag("--receipt", e))?;
@@ -72,37 +77,8 @@ pub fn money(
     Ok(request)
 }
 
-fn application(text: &str, v2: bool) -> Result<Application, CliError> {
-    Ok(match text.to_ascii_lowercase().as_str() {
-        "any" => Application::Any,
-        "card" => Application::Card,
-        "cheque" | "check" => Application::Cheque,
-        "amex" => Application::Amex,
-        _ if v2 && text.len() == 1 && text.as_bytes()[0].is_ascii_alphanumeric() => {
-            Application::V2Mode(text.as_bytes()[0])
-        }
-        _ if !v2 && text.len() == 3 && text.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-            Application::V3Code(text.to_ascii_uppercase())
-        }
-        _ => {
-            return Err(CliError::flag(
-                "--application",
-                format!(
-                    "unknown application {text:?}: expected any, card, cheque, amex, or a {}",
-                    if v2 {
-                        "one-character V2 payment mode"
-                    } else {
-                        "three-character V3 CC code"
-                    }
-                ),
-            ));
-        }
-    })
-}
-
-/// A raw V3 request from `TAG=VALUE` records. The tags the request model
-/// knows fill its fields (so the encoder keeps its checks); the rest are
-/// sent as given, in order.
+/// A raw V3 request from `TAG=VALUE` records, read by the core; what the
+/// records say about the configuration (`CZ`, `CJ`, `CA`) is applied to it.
 pub fn from_tags(tags: &[String], config: &mut TerminalConfig) -> Result<Request, CliError> {
     if config.protocol.is_v2() {
         return Err(CliError::flag(
@@ -110,120 +86,34 @@ pub fn from_tags(tags: &[String], config: &mut TerminalConfig) -> Result<Request
             "raw tags are V3 records: use --protocol v3",
         ));
     }
-    let mut request = Request::new(Operation::Identify);
-    let mut action = None;
-    let mut amount_text = None;
-    let mut seen: Vec<Tag> = Vec::with_capacity(tags.len());
-    for item in tags {
-        let (tag, value) = item.split_once('=').ok_or_else(|| {
-            CliError::flag("--tag", format!("{item:?} is not TAG=VALUE (e.g. CD=0)"))
-        })?;
-        let tag = Tag::parse(tag).map_err(|_| {
-            CliError::flag(
-                "--tag",
-                format!("{tag:?} is not a V3 tag (two capital letters)"),
-            )
-        })?;
-        // The known tags fill fields, where a second value would silently
-        // replace the first (CD=0 then CD=1 would send a refund): refused
-        // with the encoder's own rule.
-        if seen.contains(&tag) {
-            return Err(CliError::flag(
-                "--tag",
-                concert_core::terminal::RequestError::Record(
-                    concert_core::v3::EncodeError::DuplicateTag(tag),
-                ),
-            ));
-        }
-        seen.push(tag);
-        let bad = |why: &str| CliError::flag("--tag", format!("{tag}={value:?}: {why}"));
-        match tag.as_str() {
-            "CD" => match value.as_bytes() {
-                [code] => action = Some(Action::from_code(*code)),
-                _ => return Err(bad("the action is one character")),
-            },
-            "CB" => amount_text = Some(value.to_owned()),
-            "CE" => {
-                let c = Currency::parse(value).map_err(|e| bad(&e.to_string()))?;
-                request.currency = Some(c);
-            }
-            "CZ" => {
-                config.protocol = concert_core::terminal::Protocol::V3 {
-                    version: value.to_owned(),
-                }
-            }
-            "CJ" => config.cash_register_id = value.to_owned(),
-            "CA" => {
-                config.pos_number = crate::target::parse_number("--tag", value, "CA", (1u8, 99u8))?
-            }
-            "CF" => request.private_data = Some(value.to_owned()),
-            "CC" => request.application = Some(Application::V3Code(value.to_owned())),
-            "CH" => request.original_reference = Some(value.to_owned()),
-            "BA" => {
-                request.immediate_answer = flag_value(value).ok_or_else(|| bad("use 0 or 1"))?
-            }
-            "BB" => {
-                request.force_authorization = flag_value(value).ok_or_else(|| bad("use 0 or 1"))?
-            }
-            "BF" => {
-                request.partial_allowed = Some(flag_value(value).ok_or_else(|| bad("use 0 or 1"))?)
-            }
-            "BH" => request.customer_phone = Some(value.to_owned()),
-            "BI" => request.customer_email = Some(value.to_owned()),
-            "CK" => {
-                let t = TicketRequest::from_code(value.as_bytes())
-                    .ok_or_else(|| bad("a ticket request is 1 + copy (0-2) + format (0-1)"))?;
-                request.receipt = Some(ReceiptWanted {
-                    copy: t.copy,
-                    format: t.format,
-                });
-            }
-            _ => request.extra_tags.push((tag, value.to_owned())),
-        }
+    let records = tags
+        .iter()
+        .map(|item| {
+            let (tag, value) = item.split_once('=').ok_or_else(|| {
+                CliError::flag("--tag", format!("{item:?} is not TAG=VALUE (e.g. CD=0)"))
+            })?;
+            let tag = Tag::parse(tag).map_err(|_| {
+                CliError::flag(
+                    "--tag",
+                    format!("{tag:?} is not a V3 tag (two capital letters)"),
+                )
+            })?;
+            Ok((tag, value.to_owned()))
+        })
+        .collect::<Result<Vec<_>, CliError>>()?;
+    let (request, settings) =
+        Request::from_v3_records(&records).map_err(|e| CliError::flag("--tag", e))?;
+    if let Some(version) = settings.version {
+        config.protocol = Protocol::V3 { version };
     }
-    let action = action
-        .ok_or_else(|| CliError::flag("--tag", "CD (the action) is required, e.g. --tag CD=0"))?;
-    request.operation = match action {
-        Action::Debit => Operation::Pay,
-        Action::Credit => Operation::Refund,
-        Action::Cancellation => Operation::Cancel,
-        Action::Preauthorization => Operation::Preauthorize,
-        Action::Identification => Operation::Identify,
-        Action::Status => Operation::Status,
-        Action::Settlement => Operation::Settle,
-        other => Operation::Action(other),
-    };
-    if let Some(cb) = amount_text {
-        if !request.operation.moves_money() {
-            request.extra_tags.push((
-                Tag::parse("CB").map_err(|_| CliError::flag("--tag", "CB"))?,
-                cb,
-            ));
-        } else if cb.is_empty() || cb.len() > 12 || !cb.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(CliError::flag(
-                "--tag",
-                format!("CB={cb:?}: minor units, 1 to 12 digits"),
-            ));
-        } else {
-            request.amount = Some(
-                cb.parse()
-                    .map_err(|_| CliError::flag("--tag", "CB too large"))?,
-            );
-        }
+    if let Some(id) = settings.cash_register_id {
+        config.cash_register_id = id;
     }
-    if request.operation.moves_money() && request.currency.is_none() {
-        request.currency = Some(concert_core::currency::EUR);
+    if let Some(pos) = settings.pos_number {
+        config.pos_number = pos;
     }
     config.validate().map_err(|e| CliError::flag("--tag", e))?;
     Ok(request)
-}
-
-fn flag_value(v: &str) -> Option<bool> {
-    match v {
-        "0" => Some(false),
-        "1" => Some(true),
-        _ => None,
-    }
 }
 
 /// Encodes the request once before anything is opened, so what the

@@ -28,10 +28,8 @@ pub fn config(args: &SimulateArgs) -> Result<(SimulatorConfig, Vec<Script>), Cli
         }
         None => SimTransport::Pty,
     };
-    let mut config = SimulatorConfig {
-        transport,
-        ..SimulatorConfig::default()
-    };
+    let mut config = SimulatorConfig::default();
+    config.transport = transport;
     config.protocol = if parse_protocol(&args.protocol)?.is_v2() {
         SimProtocol::V2
     } else {
@@ -81,15 +79,13 @@ pub fn config(args: &SimulateArgs) -> Result<(SimulatorConfig, Vec<Script>), Cli
         config.contract = contract.clone();
     }
     config.answer_faults.keep_open_after_answer = args.keep_open;
-    config.faults = Faults {
-        nak_first_frames: args.nak_first,
-        corrupt_lrc_first: args.corrupt_lrc,
-        split_writes: args.split_writes,
-        skip_final_eot: args.skip_eot,
-        close_mid_answer: args.close_mid_answer,
-        never_answer: args.never_answer,
-        ..Faults::default()
-    };
+    config.faults = Faults::default();
+    config.faults.nak_first_frames = args.nak_first;
+    config.faults.corrupt_lrc_first = args.corrupt_lrc;
+    config.faults.split_writes = args.split_writes;
+    config.faults.skip_final_eot = args.skip_eot;
+    config.faults.close_mid_answer = args.close_mid_answer;
+    config.faults.never_answer = args.never_answer;
     config.validate().map_err(|e| {
         let flag = match &e {
             SimError::Config(text) if text.starts_with("contract") => "--contract",

@@ -110,5 +110,6 @@ fn describe(event: Event, place: &str) -> String {
         Event::AnswerReceived => "answer received".to_owned(),
         Event::LateAnswer => "a late answer to an earlier request came".to_owned(),
         Event::Done(status) => format!("done: {status}"),
+        other => other.name().replace('_', " "),
     }
 }

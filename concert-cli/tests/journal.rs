@@ -201,10 +201,11 @@ fn v3_killed_at(step: &'static str) -> Row {
 fn v2_killed_at(step: &'static str) -> Row {
     let dir = scratch(&format!("v2-{step}"));
     let journal = dir.join("journal.sqlite3");
-    let sim = Simulator::start(SimulatorConfig {
-        protocol: SimProtocol::V2,
-        transport: SimTransport::Pty,
-        ..SimulatorConfig::default()
+    let sim = Simulator::start({
+        let mut v = SimulatorConfig::default();
+        v.protocol = SimProtocol::V2;
+        v.transport = SimTransport::Pty;
+        v
     })
     .unwrap();
     let line = sim.pty_path().unwrap().display().to_string();

@@ -158,6 +158,17 @@ fn decode_error_names_the_byte() {
 }
 
 #[test]
+fn decode_takes_the_hint_every_language_takes() {
+    let r = run(&["decode", "--hint", "v3", "CZ0040300CB0041250"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.starts_with("v3"), "{}", r.stdout);
+    let r = run(&["decode", "--hint", "v9", "CZ0040300", "--json"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(r.stdout.contains("\"CONCERT_USAGE\""), "{}", r.stdout);
+    assert!(r.stdout.contains("\"--hint\""), "{}", r.stdout);
+}
+
+#[test]
 fn demo_runs_everything() {
     let r = run(&["demo"]);
     assert_eq!(r.code, Some(0), "{r:?}");

@@ -18,10 +18,11 @@ fn v3_sim(configure: impl FnOnce(&mut SimulatorConfig)) -> (Simulator, String) {
 }
 
 fn v2_sim() -> (Simulator, String) {
-    let config = SimulatorConfig {
-        protocol: SimProtocol::V2,
-        transport: SimTransport::Pty,
-        ..SimulatorConfig::default()
+    let config = {
+        let mut v = SimulatorConfig::default();
+        v.protocol = SimProtocol::V2;
+        v.transport = SimTransport::Pty;
+        v
     };
     let sim = Simulator::start(config).expect("simulator");
     let path = sim.pty_path().expect("pty").display().to_string();
@@ -108,9 +109,10 @@ fn declined_is_exit_1() {
 #[test]
 fn in_doubt_is_exit_3_never_declined() {
     let (_sim, addr) = v3_sim(|c| {
-        c.faults = Faults {
-            close_mid_answer: true,
-            ..Faults::default()
+        c.faults = {
+            let mut v = Faults::default();
+            v.close_mid_answer = true;
+            v
         }
     });
     let r = run(&["pay", "--amount", "12.50", "--tcp", &addr, "--json"]);
@@ -259,9 +261,10 @@ fn ctrl_c_while_waiting_is_in_doubt() {
     use std::process::Stdio;
     use std::time::Duration;
     let (sim, addr) = v3_sim(|c| {
-        c.faults = Faults {
-            never_answer: true,
-            ..Faults::default()
+        c.faults = {
+            let mut v = Faults::default();
+            v.never_answer = true;
+            v
         }
     });
     let mut child = common::Guard(
@@ -389,14 +392,12 @@ fn the_v2_simulator_offers_no_partial_payment() {
 
 #[test]
 fn a_frame_pushed_on_an_enq_collision_is_in_the_json() {
-    let config = SimulatorConfig {
-        protocol: SimProtocol::V2,
-        transport: SimTransport::Pty,
-        answer_faults: concert_core::sim::AnswerFaults {
-            enq_collision_first: 1,
-            ..Default::default()
-        },
-        ..SimulatorConfig::default()
+    let config = {
+        let mut v = SimulatorConfig::default();
+        v.protocol = SimProtocol::V2;
+        v.transport = SimTransport::Pty;
+        v.answer_faults.enq_collision_first = 1;
+        v
     };
     let sim = Simulator::start(config).expect("simulator");
     let path = sim.pty_path().expect("pty").display().to_string();

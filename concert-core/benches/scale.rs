@@ -32,9 +32,10 @@ const AMOUNT: u64 = 1250;
 fn serve_simulators(n: usize, delay: Duration) {
     let sims: Vec<Simulator> = (0..n)
         .map(|_| {
-            Simulator::start(SimulatorConfig {
-                answer_delay: delay,
-                ..SimulatorConfig::default()
+            Simulator::start({
+                let mut v = SimulatorConfig::default();
+                v.answer_delay = delay;
+                v
             })
             .expect("simulator")
         })

@@ -30,20 +30,22 @@ const BITS_PER_BYTE: f64 = 10.0;
 const BAUD: f64 = 9600.0;
 
 fn no_turnaround() -> LinkConfig {
-    LinkConfig {
-        turnaround: Duration::ZERO,
-        ..LinkConfig::default()
+    {
+        let mut v = LinkConfig::default();
+        v.turnaround = Duration::ZERO;
+        v
     }
 }
 
 /// The simulator's process: a V2 terminal on a pty, path printed, served
 /// until standard input closes.
 fn serve() {
-    let sim = Simulator::start(SimulatorConfig {
-        transport: SimTransport::Pty,
-        protocol: SimProtocol::V2,
-        link: no_turnaround(),
-        ..SimulatorConfig::default()
+    let sim = Simulator::start({
+        let mut v = SimulatorConfig::default();
+        v.transport = SimTransport::Pty;
+        v.protocol = SimProtocol::V2;
+        v.link = no_turnaround();
+        v
     })
     .expect("simulator");
     println!("PTY {}", sim.pty_path().expect("pty").display());

@@ -3,16 +3,18 @@
 //! V3 message or whole serial frame, every field named and explained, card
 //! numbers masked; a malformed frame gives the byte where reading stopped.
 
+mod checked;
+
 use std::borrow::Cow;
 
 use thiserror::Error;
 
+pub use checked::CheckedV3;
+
 use crate::currency::Currency;
 use crate::frame::{ETX, FrameError, STX, decode_frame};
-use crate::mask::mask_pan;
 use crate::v2::{self, V2Error};
 use crate::v3::tags::{self, application_label};
-use crate::v3::tlv::latin1;
 use crate::v3::{
     Action, ActionStatus, DecodeError, DecodeOptions, ReadMode, Reason, TicketRequest, TlvRecord,
 };
@@ -105,7 +107,10 @@ pub fn inspect_text(input: &str, hint: Hint) -> Result<Inspected, InspectError> 
 /// The bytes of a serial frame written in hex, if `input` is one.
 pub(crate) fn hex_frame(input: &str) -> Option<Vec<u8>> {
     let digits: Vec<u8> = input.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() < 8 || digits.len() % 2 != 0 || !digits.iter().all(u8::is_ascii_hexdigit) {
+    if digits.len() < 8
+        || !digits.len().is_multiple_of(2)
+        || !digits.iter().all(u8::is_ascii_hexdigit)
+    {
         return None;
     }
     let bytes: Vec<u8> = digits
@@ -173,8 +178,7 @@ fn v3_fields(
         .iter()
         .map(|record| {
             let children = if record.tag.is_constructed() {
-                // The value starts after the tag and the 3-digit length.
-                let value_at = base + record.offset + 5;
+                let value_at = base + record.value_offset();
                 let nested = record
                     .nested(DecodeOptions::TOLERANT)
                     .map_err(|e| v3_error(e, value_at))?;
@@ -182,12 +186,7 @@ fn v3_fields(
             } else {
                 Vec::new()
             };
-            let text = latin1(record.value);
-            let value = if record.tag == tags::AA {
-                mask_pan(&text)
-            } else {
-                text.into_owned()
-            };
+            let value = record.masked_text().into_owned();
             Ok(InspectedField {
                 name: record.tag.as_str().to_owned(),
                 meaning: v3_meaning(record, &value, currency),

@@ -9,12 +9,14 @@
 //! [`terminal`] drive them over real connections.
 
 pub mod amount;
+pub mod codes;
 pub mod currency;
 pub mod duration;
 pub mod frame;
 pub mod inspect;
 pub mod journal;
 pub mod link;
+pub mod logs;
 pub mod mask;
 pub mod names;
 pub mod sim;

@@ -6,8 +6,10 @@ use std::str::FromStr;
 
 use thiserror::Error;
 
+pub use crate::codes::ErrorCode;
+use crate::inspect::Hint;
 use crate::sim::Script;
-use crate::terminal::{Operation, Parity, Protocol};
+use crate::terminal::{Application, Direction, Operation, Parity, Protocol};
 use crate::v3::{Reason, ReceiptCopy, ReceiptFormat};
 
 /// A word that names none of the choices.
@@ -110,6 +112,128 @@ impl FromStr for Operation {
                 ));
             }
         })
+    }
+}
+
+/// Application names with their other accepted spellings, in the order
+/// error messages list them.
+const APPLICATION_NAMES: [(&str, &[&str], Application); 13] = [
+    ("any", &[], Application::Any),
+    ("card", &[], Application::Card),
+    ("cheque", &["check"], Application::Cheque),
+    ("amex", &[], Application::Amex),
+    ("cetelem", &[], Application::Cetelem),
+    ("cofinoga", &[], Application::Cofinoga),
+    ("diners", &[], Application::Diners),
+    ("franfinance", &[], Application::Franfinance),
+    ("jcb", &[], Application::Jcb),
+    ("accord_finance", &["accord"], Application::AccordFinance),
+    ("unionpay", &[], Application::UnionPay),
+    ("moneo", &[], Application::Moneo),
+    ("fintrax", &[], Application::Fintrax),
+];
+
+const APPLICATIONS: &str = "any, card, cheque (check), amex, cetelem, cofinoga, diners, \
+     franfinance, jcb, accord_finance (accord), unionpay, moneo, fintrax, \
+     v3:CODE (three characters, e.g. v3:00B), v2:C (one character)";
+
+impl FromStr for Application {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Application, UnknownName> {
+        let unknown = || UnknownName::new("application", s, APPLICATIONS);
+        let trimmed = s.trim();
+        let lower = trimmed.to_ascii_lowercase();
+        if let Some((_, _, app)) = APPLICATION_NAMES
+            .iter()
+            .find(|(name, others, _)| *name == lower || others.contains(&lower.as_str()))
+        {
+            return Ok(app.clone());
+        }
+        // Codes keep their case: V3 `CC` and V2 modes are upper-case letters.
+        if let Some(code) = lower.strip_prefix("v3:").map(|_| &trimmed[3..]) {
+            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Ok(Application::V3Code(code.to_ascii_uppercase()));
+            }
+            return Err(unknown());
+        }
+        if let Some(code) = lower.strip_prefix("v2:").map(|_| &trimmed[3..]) {
+            if code.len() == 1 && code.as_bytes()[0].is_ascii_alphanumeric() {
+                return Ok(Application::V2Mode(code.as_bytes()[0].to_ascii_uppercase()));
+            }
+            return Err(unknown());
+        }
+        Err(unknown())
+    }
+}
+
+impl Application {
+    /// The spelling [`Application::from_str`] reads back: `card`,
+    /// `accord_finance`, `v3:00B`, `v2:C` …
+    pub fn name(&self) -> String {
+        match self {
+            Application::V3Code(code) => format!("v3:{code}"),
+            Application::V2Mode(c) => format!("v2:{}", char::from(*c)),
+            other => APPLICATION_NAMES
+                .iter()
+                .find(|(_, _, app)| app == other)
+                .map_or_else(String::new, |(name, _, _)| (*name).to_owned()),
+        }
+    }
+}
+
+impl FromStr for Hint {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Hint, UnknownName> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Hint::Auto),
+            "v2" => Ok(Hint::V2),
+            "v3" => Ok(Hint::V3),
+            _ => Err(UnknownName::new("decode hint", s, "auto, v2, v3")),
+        }
+    }
+}
+
+impl Hint {
+    /// `auto`, `v2` or `v3`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hint::Auto => "auto",
+            Hint::V2 => "v2",
+            Hint::V3 => "v3",
+        }
+    }
+}
+
+impl Direction {
+    /// `sent` (cash register → terminal) or `received`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Sent => "sent",
+            Direction::Received => "received",
+        }
+    }
+}
+
+impl ReceiptCopy {
+    /// `customer`, `merchant` or `both`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReceiptCopy::Customer => "customer",
+            ReceiptCopy::Merchant => "merchant",
+            ReceiptCopy::Both => "both",
+        }
+    }
+}
+
+impl ReceiptFormat {
+    /// `text` or `html`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReceiptFormat::Text => "text",
+            ReceiptFormat::Html => "html",
+        }
     }
 }
 
@@ -274,5 +398,42 @@ mod tests {
             ReceiptFormat::Html
         );
         assert!("pdf".parse::<ReceiptFormat>().is_err());
+        for c in [
+            ReceiptCopy::Customer,
+            ReceiptCopy::Merchant,
+            ReceiptCopy::Both,
+        ] {
+            assert_eq!(c.name().parse::<ReceiptCopy>().unwrap(), c);
+        }
+        for h in [Hint::Auto, Hint::V2, Hint::V3] {
+            assert_eq!(h.name().parse::<Hint>().unwrap(), h);
+        }
+        assert!("v4".parse::<Hint>().is_err());
+    }
+
+    #[test]
+    fn applications_round_trip_with_every_spelling() {
+        for (name, others, app) in APPLICATION_NAMES {
+            assert_eq!(app.name(), name);
+            assert_eq!(name.parse::<Application>().unwrap(), app);
+            for other in others {
+                assert_eq!(other.parse::<Application>().unwrap(), app);
+            }
+        }
+        assert_eq!(
+            "v3:00b".parse::<Application>().unwrap(),
+            Application::V3Code("00B".into())
+        );
+        assert_eq!(
+            "V2:c".parse::<Application>().unwrap(),
+            Application::V2Mode(b'C')
+        );
+        for app in [Application::V3Code("00B".into()), Application::V2Mode(b'C')] {
+            assert_eq!(app.name().parse::<Application>().unwrap(), app);
+        }
+        for bad in ["", "visa", "v3:1", "v3:0000", "v2:", "v2:ab", "v3:0 1"] {
+            let err = bad.parse::<Application>().unwrap_err();
+            assert_eq!(err.what, "application", "{bad:?}");
+        }
     }
 }

@@ -469,9 +469,10 @@ fn fault_matrix_matches_faults_md() {
 #[test]
 fn silence_is_in_doubt_after_the_answer_timeout() {
     let t0 = std::time::Instant::now();
-    let config = LinkConfig {
-        turnaround: Duration::ZERO,
-        ..LinkConfig::default()
+    let config = {
+        let mut v = LinkConfig::default();
+        v.turnaround = Duration::ZERO;
+        v
     };
     let mut exchange = Exchange::new(b"0100001250110978          A010B010", &config, true, t0)
         .expect("valid request");

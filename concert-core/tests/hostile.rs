@@ -361,9 +361,10 @@ fn caller_rows() -> Vec<Row> {
 fn fake_clock_rows() -> Vec<Row> {
     use concert_core::frame::{ACK, ENQ, STX};
     use concert_core::link::{Exchange, LinkConfig};
-    let config = LinkConfig {
-        answer_timeout: Duration::from_secs(60),
-        ..LinkConfig::default()
+    let config = {
+        let mut v = LinkConfig::default();
+        v.answer_timeout = Duration::from_secs(60);
+        v
     };
     let run = |attack: &'static str, noise: &dyn Fn(u32) -> Vec<u8>, every: Duration| {
         let t0 = Instant::now();
@@ -440,9 +441,10 @@ fn fake_clock_rows() -> Vec<Row> {
             row.min = Duration::ZERO;
         }
     }
-    let slow = LinkConfig {
-        baud: 1200,
-        ..LinkConfig::default()
+    let slow = {
+        let mut v = LinkConfig::default();
+        v.baud = 1200;
+        v
     };
     let t0 = Instant::now();
     let request = vec![b'R'; 512];

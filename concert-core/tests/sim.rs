@@ -92,9 +92,10 @@ fn tcp_scripts_run_in_order() {
 
 #[test]
 fn tcp_whitelist_refuses_others() {
-    let sim = start(SimulatorConfig {
-        allow: vec![IpAddr::V4(Ipv4Addr::new(10, 9, 9, 9))],
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.allow = vec![IpAddr::V4(Ipv4Addr::new(10, 9, 9, 9))];
+        v
     });
     // The terminal closes at once: either an empty read or a reset.
     match till(&sim, DEBIT) {
@@ -118,12 +119,14 @@ fn tcp_whitelist_refuses_others() {
 #[test]
 fn tcp_split_writes_give_the_same_bytes() {
     let plain = start(SimulatorConfig::default());
-    let split = start(SimulatorConfig {
-        faults: Faults {
-            split_writes: true,
-            ..Faults::default()
-        },
-        ..SimulatorConfig::default()
+    let split = start({
+        let mut v = SimulatorConfig::default();
+        v.faults = {
+            let mut v = Faults::default();
+            v.split_writes = true;
+            v
+        };
+        v
     });
     let expected = till(&plain, DEBIT).unwrap();
     let got = till(&split, DEBIT).unwrap();
@@ -133,12 +136,14 @@ fn tcp_split_writes_give_the_same_bytes() {
 #[test]
 fn tcp_close_mid_answer_truncates() {
     let plain = start(SimulatorConfig::default());
-    let cut = start(SimulatorConfig {
-        faults: Faults {
-            close_mid_answer: true,
-            ..Faults::default()
-        },
-        ..SimulatorConfig::default()
+    let cut = start({
+        let mut v = SimulatorConfig::default();
+        v.faults = {
+            let mut v = Faults::default();
+            v.close_mid_answer = true;
+            v
+        };
+        v
     });
     let full = till(&plain, DEBIT).unwrap();
     let half = till(&cut, DEBIT).unwrap();
@@ -150,9 +155,10 @@ fn tcp_close_mid_answer_truncates() {
 
 #[test]
 fn tcp_long_answer_with_ticket() {
-    let sim = start(SimulatorConfig {
-        receipt_text: Some("LIGNE DE TICKET DE TEST\n".repeat(30)),
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.receipt_text = Some("LIGNE DE TICKET DE TEST\n".repeat(30));
+        v
     });
     let mut request = DEBIT.to_vec();
     request.extend_from_slice(b"CK003100");
@@ -168,9 +174,10 @@ fn tcp_long_answer_with_ticket() {
 
 #[test]
 fn tcp_second_transaction_while_busy() {
-    let sim = start(SimulatorConfig {
-        answer_delay: Duration::from_secs(2),
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.answer_delay = Duration::from_secs(2);
+        v
     });
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|s| {
@@ -203,12 +210,14 @@ fn tcp_second_transaction_while_busy() {
 
 #[test]
 fn stop_is_prompt_even_with_a_client_waiting() {
-    let sim = start(SimulatorConfig {
-        faults: Faults {
-            never_answer: true,
-            ..Faults::default()
-        },
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.faults = {
+            let mut v = Faults::default();
+            v.never_answer = true;
+            v
+        };
+        v
     });
     let addr = sim.tcp_addr().unwrap();
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).unwrap();
@@ -229,14 +238,16 @@ fn stop_is_prompt_even_with_a_client_waiting() {
 
 #[test]
 fn config_errors() {
-    let v2_tcp = SimulatorConfig {
-        protocol: SimProtocol::V2,
-        ..SimulatorConfig::default()
+    let v2_tcp = {
+        let mut v = SimulatorConfig::default();
+        v.protocol = SimProtocol::V2;
+        v
     };
     assert!(Simulator::start(v2_tcp).is_err());
-    let bad_card = SimulatorConfig {
-        card_number: "4970-1012".into(),
-        ..SimulatorConfig::default()
+    let bad_card = {
+        let mut v = SimulatorConfig::default();
+        v.card_number = "4970-1012".into();
+        v
     };
     assert!(Simulator::start(bad_card).is_err());
 }
@@ -272,11 +283,12 @@ fn read_n(port: &mut dyn serialport::SerialPort, n: usize) -> Vec<u8> {
 
 #[cfg(unix)]
 fn pty(protocol: SimProtocol, faults: Faults) -> Simulator {
-    start(SimulatorConfig {
-        transport: SimTransport::Pty,
-        protocol,
-        faults,
-        ..SimulatorConfig::default()
+    start({
+        let mut v = SimulatorConfig::default();
+        v.transport = SimTransport::Pty;
+        v.protocol = protocol;
+        v.faults = faults;
+        v
     })
 }
 
@@ -332,13 +344,11 @@ fn v2_over_pty() {
 #[cfg(unix)]
 #[test]
 fn v2_over_pty_nak_fault_and_reopen() {
-    let sim = pty(
-        SimProtocol::V2,
-        Faults {
-            nak_first_frames: 1,
-            ..Faults::default()
-        },
-    );
+    let sim = pty(SimProtocol::V2, {
+        let mut v = Faults::default();
+        v.nak_first_frames = 1;
+        v
+    });
     let request = b"0100009110010978          A010B010";
     {
         let mut port = open(&sim);
@@ -371,9 +381,10 @@ fn v2_over_pty_nak_fault_and_reopen() {
 #[cfg(unix)]
 fn v3_exchange(port: &mut dyn serialport::SerialPort, request: &[u8]) -> Vec<u8> {
     // A short ACK timeout: the simulator may skip its final EOT.
-    let config = LinkConfig {
-        ack_timeout: Duration::from_millis(300),
-        ..LinkConfig::default()
+    let config = {
+        let mut v = LinkConfig::default();
+        v.ack_timeout = Duration::from_millis(300);
+        v
     };
     let mut exchange = Exchange::new(request, &config, true, Instant::now()).unwrap();
     let deadline = Instant::now() + TIMEOUT;
@@ -403,16 +414,14 @@ fn v3_exchange(port: &mut dyn serialport::SerialPort, request: &[u8]) -> Vec<u8>
 #[cfg(unix)]
 #[test]
 fn v3_over_pty_with_faults() {
-    let sim = pty(
-        SimProtocol::V3,
-        Faults {
-            corrupt_lrc_first: 1,
-            stray_bytes: vec![0x00, 0xff],
-            split_writes: true,
-            skip_final_eot: true,
-            ..Faults::default()
-        },
-    );
+    let sim = pty(SimProtocol::V3, {
+        let mut v = Faults::default();
+        v.corrupt_lrc_first = 1;
+        v.stray_bytes = vec![0x00, 0xff];
+        v.split_writes = true;
+        v.skip_final_eot = true;
+        v
+    });
     let mut port = open(&sim);
     let answer = v3_exchange(port.as_mut(), DEBIT);
     let m = Message::decode(&answer).unwrap();
@@ -432,10 +441,11 @@ fn v3_over_pty_sends_long_tickets_whole() {
     // answer goes out in one frame longer than 512 characters, ticket and
     // all; refusing it is the cash register's business.
     let text = "LIGNE DE TICKET DE TEST\n".repeat(30);
-    let sim = start(SimulatorConfig {
-        transport: SimTransport::Pty,
-        receipt_text: Some(text.clone()),
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.transport = SimTransport::Pty;
+        v.receipt_text = Some(text.clone());
+        v
     });
     let mut port = open(&sim);
     let mut request = DEBIT.to_vec();
@@ -463,13 +473,11 @@ fn v3_over_pty_sends_long_tickets_whole() {
 #[cfg(unix)]
 #[test]
 fn pty_close_mid_answer_goes_silent() {
-    let sim = pty(
-        SimProtocol::V2,
-        Faults {
-            close_mid_answer: true,
-            ..Faults::default()
-        },
-    );
+    let sim = pty(SimProtocol::V2, {
+        let mut v = Faults::default();
+        v.close_mid_answer = true;
+        v
+    });
     let mut port = open(&sim);
     port.write_all(&[ENQ]).unwrap();
     assert_eq!(read_n(port.as_mut(), 1), [ACK]);
@@ -516,15 +524,17 @@ fn simulator_is_send_and_sync() {
 #[cfg(unix)]
 #[test]
 fn pty_never_answer_still_acknowledges_and_stops_promptly() {
-    let sim = start(SimulatorConfig {
-        transport: SimTransport::Pty,
-        protocol: SimProtocol::V2,
-        answer_delay: Duration::from_secs(60),
-        faults: Faults {
-            never_answer: true,
-            ..Faults::default()
-        },
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.transport = SimTransport::Pty;
+        v.protocol = SimProtocol::V2;
+        v.answer_delay = Duration::from_secs(60);
+        v.faults = {
+            let mut v = Faults::default();
+            v.never_answer = true;
+            v
+        };
+        v
     });
     let mut port = open(&sim);
     port.write_all(&[ENQ]).unwrap();

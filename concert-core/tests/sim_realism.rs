@@ -62,9 +62,10 @@ fn tcp_refusals_of_a_real_terminal() {
 
 #[test]
 fn busy_for_every_connection_while_a_transaction_runs() {
-    let sim = start(SimulatorConfig {
-        answer_delay: Duration::from_secs(30),
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.answer_delay = Duration::from_secs(30);
+        v
     });
     let mut first = connect(&sim);
     first.write_all(DEBIT).unwrap();
@@ -85,10 +86,11 @@ fn busy_for_every_connection_while_a_transaction_runs() {
 
 #[test]
 fn payment_type_and_seller_contract() {
-    let sim = start(SimulatorConfig {
-        payment_type: "cb contactless".parse().unwrap(),
-        contract: "424242".into(),
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.payment_type = "cb contactless".parse().unwrap();
+        v.contract = "424242".into();
+        v
     });
     let m_bytes = till(&sim, DEBIT);
     let m = Message::decode(&m_bytes).unwrap();
@@ -100,21 +102,24 @@ fn payment_type_and_seller_contract() {
         Ok(PaymentType::AmexContact)
     );
     assert!("visa".parse::<PaymentType>().is_err());
-    let bad = SimulatorConfig {
-        contract: "12345678901".into(),
-        ..SimulatorConfig::default()
+    let bad = {
+        let mut v = SimulatorConfig::default();
+        v.contract = "12345678901".into();
+        v
     };
     assert!(Simulator::start(bad).is_err());
 }
 
 #[test]
 fn keep_open_after_answering() {
-    let sim = start(SimulatorConfig {
-        answer_faults: AnswerFaults {
-            keep_open_after_answer: true,
-            ..AnswerFaults::default()
-        },
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.answer_faults = {
+            let mut v = AnswerFaults::default();
+            v.keep_open_after_answer = true;
+            v
+        };
+        v
     });
     let mut stream = connect(&sim);
     stream.write_all(DEBIT).unwrap();
@@ -139,12 +144,13 @@ fn keep_open_after_answering() {
 
 #[test]
 fn the_journal_is_capped_and_counts_what_it_dropped() {
-    let sim = start(SimulatorConfig {
-        limits: SimLimits {
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.limits = SimLimits {
             journal_entries: 5,
             ..SimLimits::default()
-        },
-        ..SimulatorConfig::default()
+        };
+        v
     });
     for _ in 0..8 {
         till(&sim, DEBIT);
@@ -158,12 +164,13 @@ fn the_journal_is_capped_and_counts_what_it_dropped() {
 #[test]
 fn a_connection_dripping_bytes_is_closed_at_the_idle_limit() {
     let idle = Duration::from_millis(600);
-    let sim = start(SimulatorConfig {
-        limits: SimLimits {
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.limits = SimLimits {
             idle,
             ..SimLimits::default()
-        },
-        ..SimulatorConfig::default()
+        };
+        v
     });
     let mut stream = connect(&sim);
     stream
@@ -204,9 +211,10 @@ fn a_ticket_with_accents_and_the_euro_comes_back_exact() {
     use concert_core::terminal::{Request, Status, Terminal, TerminalConfig};
     use concert_core::v3::{ReceiptCopy, ReceiptFormat};
     let text = "à bientôt\n12,50 €";
-    let sim = start(SimulatorConfig {
-        receipt_text: Some(text.to_owned()),
-        ..SimulatorConfig::default()
+    let sim = start({
+        let mut v = SimulatorConfig::default();
+        v.receipt_text = Some(text.to_owned());
+        v
     });
     let addr = sim.tcp_addr().unwrap();
     let terminal = Terminal::new(TerminalConfig::tcp(addr.ip().to_string(), addr.port())).unwrap();
@@ -271,9 +279,10 @@ mod serial {
 
     #[test]
     fn serial_the_terminal_keeps_the_line_on_an_enq_collision() {
-        let sim = start(SimulatorConfig {
-            transport: SimTransport::Pty,
-            ..SimulatorConfig::default()
+        let sim = start({
+            let mut v = SimulatorConfig::default();
+            v.transport = SimTransport::Pty;
+            v
         });
         let mut port = open(&sim);
         send_request(port.as_mut(), DEBIT);
@@ -298,18 +307,20 @@ mod serial {
     #[test]
     fn serial_v2_busy_does_not_acknowledge_enq() {
         use concert_core::link::LinkConfig;
-        let link = LinkConfig {
-            ack_timeout: Duration::from_millis(200),
-            enq_retry_pause: Duration::from_millis(100),
-            ..LinkConfig::default()
+        let link = {
+            let mut v = LinkConfig::default();
+            v.ack_timeout = Duration::from_millis(200);
+            v.enq_retry_pause = Duration::from_millis(100);
+            v
         };
         let delay = Duration::from_millis(1000);
-        let sim = start(SimulatorConfig {
-            transport: SimTransport::Pty,
-            protocol: SimProtocol::V2,
-            answer_delay: delay,
-            link,
-            ..SimulatorConfig::default()
+        let sim = start({
+            let mut v = SimulatorConfig::default();
+            v.transport = SimTransport::Pty;
+            v.protocol = SimProtocol::V2;
+            v.answer_delay = delay;
+            v.link = link;
+            v
         });
         let mut port = open(&sim);
         // An immediate answer (A011): status 9 at once, the payment runs on.
@@ -348,16 +359,18 @@ mod serial {
     fn serial_v2_busy_script_leaves_enq_unanswered_for_one_session() {
         use concert_core::link::LinkConfig;
         use concert_core::sim::Script;
-        let link = LinkConfig {
-            ack_timeout: Duration::from_millis(200),
-            enq_retry_pause: Duration::from_millis(100),
-            ..LinkConfig::default()
+        let link = {
+            let mut v = LinkConfig::default();
+            v.ack_timeout = Duration::from_millis(200);
+            v.enq_retry_pause = Duration::from_millis(100);
+            v
         };
-        let sim = start(SimulatorConfig {
-            transport: SimTransport::Pty,
-            protocol: SimProtocol::V2,
-            link,
-            ..SimulatorConfig::default()
+        let sim = start({
+            let mut v = SimulatorConfig::default();
+            v.transport = SimTransport::Pty;
+            v.protocol = SimProtocol::V2;
+            v.link = link;
+            v
         });
         sim.push_script(Script::Busy);
         let mut port = open(&sim);

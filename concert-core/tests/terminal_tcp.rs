@@ -236,9 +236,10 @@ fn callback_form_delivers_on_the_core_thread() {
 #[test]
 fn an_answer_in_three_segments_is_read_whole() {
     let sim = tcp_sim(|c| {
-        c.faults = Faults {
-            split_writes: true,
-            ..Faults::default()
+        c.faults = {
+            let mut v = Faults::default();
+            v.split_writes = true;
+            v
         }
     });
     let terminal = tcp_terminal(&sim);

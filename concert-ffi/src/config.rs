@@ -34,7 +34,8 @@ pub unsafe extern "C" fn concert_terminal_config_new(
     out_config: *mut *mut concert_terminal_config,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `out_config` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_config = unsafe { out(out_config) }?;
         *out_config = Box::into_raw(Box::new(concert_terminal_config {
             config: TerminalConfig::tcp("", 0),
@@ -80,15 +81,15 @@ fn with_config(
 pub unsafe extern "C" fn concert_terminal_config_set_tcp(
     config: *mut concert_terminal_config,
     host: *const c_char,
-    port: u32,
+    port: u16,
 ) -> concert_result {
     with_config(config, "set_tcp", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `host` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let host = unsafe { text(host) }?;
-        let port = u16::try_from(port)
-            .ok()
-            .filter(|p| *p > 0)
-            .ok_or(concert_result::CONCERT_RESULT_INVALID_ARGUMENT)?;
+        if port == 0 {
+            return Err(concert_result::CONCERT_RESULT_INVALID_ARGUMENT.into());
+        }
         c.config.connection = Connection::Tcp {
             host: host.to_owned(),
             port,
@@ -118,7 +119,8 @@ pub unsafe extern "C" fn concert_terminal_config_set_serial(
     stop_bits: u32,
 ) -> concert_result {
     with_config(config, "set_serial", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `path` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let path = unsafe { text(path) }?;
         let parity = concert_parity::try_from(parity)?;
         let small =
@@ -153,12 +155,14 @@ pub unsafe extern "C" fn concert_terminal_config_set_protocol(
         let version = if v3_version.is_null() {
             None
         } else {
-            // SAFETY: caller contract.
+            // SAFETY: `v3_version` is NULL or a NUL-terminated string, as the
+            // function's Safety section requires.
             Some(unsafe { text(v3_version) }?)
         };
         c.config.protocol = match (protocol, version) {
-            (concert_protocol::CONCERT_PROTOCOL_V3, v) => Protocol::V3 {
-                version: v.unwrap_or("0300").to_owned(),
+            (concert_protocol::CONCERT_PROTOCOL_V3, None) => Protocol::v3(),
+            (concert_protocol::CONCERT_PROTOCOL_V3, Some(v)) => Protocol::V3 {
+                version: v.to_owned(),
             },
             (_, Some(_)) => {
                 return Err(Failure::new(
@@ -200,7 +204,8 @@ pub unsafe extern "C" fn concert_terminal_config_set_cash_register_id(
     id: *const c_char,
 ) -> concert_result {
     with_config(config, "set_cash_register_id", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `id` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         c.config.cash_register_id = unsafe { text(id) }?.to_owned();
         Ok(())
     })
@@ -262,17 +267,19 @@ pub unsafe extern "C" fn concert_terminal_config_last_error(
     out_n: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `config` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let config = unsafe { borrow(config) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `buf` is NULL or valid for `len` bytes and `out_n` NULL or
+        // valid, as the function's Safety section requires.
         unsafe { copy_out(&config.last_error.get(), buf, len, out_n) }
     })
 }
 
 /// The protocol by name: `"v2e"`, `"v2e+"` (or `"v2"`), `"v3"` (version
-/// 0300) or `"v3:0320"`. An unknown name gives
-/// `CONCERT_RESULT_INVALID_ARGUMENT` with the accepted spellings in the
-/// last error.
+/// 0300) or `"v3:0320"`. An unknown name gives `CONCERT_RESULT_CONFIG`
+/// (code `CONCERT_CONFIG`, as in every language) with the accepted
+/// spellings in the last error.
 ///
 /// # Safety
 /// `config` is NULL or a live builder; `name` is NULL or a NUL-terminated
@@ -283,7 +290,8 @@ pub unsafe extern "C" fn concert_terminal_config_set_protocol_name(
     name: *const c_char,
 ) -> concert_result {
     with_config(config, "set_protocol_name", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `name` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let name = unsafe { text(name) }?;
         match name.parse::<Protocol>() {
             Ok(protocol) => {
@@ -291,7 +299,7 @@ pub unsafe extern "C" fn concert_terminal_config_set_protocol_name(
                 Ok(())
             }
             Err(e) => Err(Failure::new(
-                concert_result::CONCERT_RESULT_INVALID_ARGUMENT,
+                concert_result::CONCERT_RESULT_CONFIG,
                 e.to_string(),
             )),
         }

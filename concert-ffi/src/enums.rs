@@ -56,6 +56,9 @@ impl From<Status> for concert_status {
             Status::NotPerformed => concert_status::CONCERT_STATUS_NOT_PERFORMED,
             Status::Pending => concert_status::CONCERT_STATUS_PENDING,
             Status::InDoubt => concert_status::CONCERT_STATUS_IN_DOUBT,
+            // A status this ABI version has no number for: never reported
+            // as a result the till could act on.
+            _ => concert_status::CONCERT_STATUS_IN_DOUBT,
         }
     }
 }
@@ -109,6 +112,7 @@ impl From<Operation> for concert_operation {
             Operation::Status => concert_operation::CONCERT_OPERATION_STATUS,
             Operation::Settle => concert_operation::CONCERT_OPERATION_SETTLE,
             Operation::Action(_) => concert_operation::CONCERT_OPERATION_OTHER,
+            _ => concert_operation::CONCERT_OPERATION_OTHER,
         }
     }
 }
@@ -316,6 +320,9 @@ impl From<Event> for concert_event_kind {
             Event::AnswerReceived => concert_event_kind::CONCERT_EVENT_ANSWER_RECEIVED,
             Event::Done(_) => concert_event_kind::CONCERT_EVENT_DONE,
             Event::LateAnswer => concert_event_kind::CONCERT_EVENT_LATE_ANSWER,
+            // A step this ABI version has no number for: the request is
+            // still running.
+            _ => concert_event_kind::CONCERT_EVENT_WAITING_FOR_ANSWER,
         }
     }
 }

@@ -84,7 +84,8 @@ pub unsafe extern "C" fn concert_event_free(event: *mut concert_event) {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_event_get_kind(event: *const concert_event) -> u32 {
     guard_or(0, || {
-        // SAFETY: caller contract.
+        // SAFETY: `event` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         unsafe { event.as_ref() }.map_or(0, |e| e.kind as u32)
     })
 }
@@ -98,7 +99,8 @@ pub unsafe extern "C" fn concert_event_get_kind(event: *const concert_event) -> 
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_event_result(event: *const concert_event) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `event` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let event = unsafe { borrow(event) }?;
         match &event.done {
             Some(done) if done.code != concert_result::CONCERT_RESULT_OK => Err(done.code),
@@ -118,9 +120,11 @@ pub unsafe extern "C" fn concert_event_status(
     out_status: *mut u32,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `event` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let event = unsafe { borrow(event) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_status` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_status = unsafe { out(out_status) }?;
         let status = event
             .done
@@ -147,9 +151,11 @@ pub unsafe extern "C" fn concert_event_take_outcome(
     out_outcome: *mut *mut concert_outcome,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `event` is NULL or a live event that no other thread uses
+        // during the call, as the function's Safety section requires.
         let event = unsafe { borrow_mut(event) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_outcome` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_outcome = unsafe { out(out_outcome) }?;
         let done = event
             .done
@@ -182,10 +188,12 @@ pub unsafe extern "C" fn concert_event_error(
     out_n: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `event` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let event = unsafe { borrow(event) }?;
         let message = event.done.as_ref().map_or("", |d| d.message.as_str());
-        // SAFETY: caller contract.
+        // SAFETY: `buf` is NULL or valid for `len` bytes and `out_n` NULL or
+        // valid, as the function's Safety section requires.
         unsafe { copy_out(message, buf, len, out_n) }
     })
 }

@@ -53,7 +53,8 @@ pub(crate) unsafe fn borrow<'a, T>(ptr: *const T) -> Result<&'a T, concert_resul
 /// `ptr` is NULL or points to a live `T` made by this library, used by no
 /// other thread during the call (documented per handle).
 pub(crate) unsafe fn borrow_mut<'a, T>(ptr: *mut T) -> Result<&'a mut T, concert_result> {
-    // SAFETY: as above.
+    // SAFETY: the caller promises NULL or a live handle that no other thread
+    // uses during the call, so a unique reference is sound.
     unsafe { ptr.as_mut() }.ok_or(concert_result::CONCERT_RESULT_NULL_ARGUMENT)
 }
 
@@ -63,8 +64,9 @@ pub(crate) unsafe fn borrow_mut<'a, T>(ptr: *mut T) -> Result<&'a mut T, concert
 /// # Safety
 /// `ptr` is NULL or valid for a write of `T`.
 pub(crate) unsafe fn out<'a, T>(ptr: *mut T) -> Result<&'a mut T, concert_result> {
-    // SAFETY: as above; `T` here is always a plain value or pointer, written
-    // whole with `=`, never read.
+    // SAFETY: the caller promises NULL or a pointer valid for a write of
+    // `T`; `T` here is always a plain value or pointer, written whole with
+    // `=`, never read.
     unsafe { ptr.as_mut() }.ok_or(concert_result::CONCERT_RESULT_NULL_ARGUMENT)
 }
 

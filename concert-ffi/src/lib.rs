@@ -18,6 +18,9 @@
 //! The header `include/concert.h` is generated from this crate by cbindgen
 //! (pinned) and committed; `tests/header.rs` fails when it drifts.
 
+// The C boundary: raw pointers in, checked, out. The workspace denies
+// `unsafe` everywhere else.
+#![allow(unsafe_code)]
 // The C names are the ABI: `concert_terminal`, `concert_result` ...
 #![allow(non_camel_case_types)]
 
@@ -26,6 +29,7 @@ mod enums;
 mod event;
 mod guard;
 mod journal;
+mod logging;
 mod outcome;
 mod request;
 mod result;
@@ -37,6 +41,7 @@ pub use config::*;
 pub use enums::*;
 pub use event::*;
 pub use journal::*;
+pub use logging::*;
 pub use outcome::*;
 pub use request::*;
 pub use result::*;

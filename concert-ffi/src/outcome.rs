@@ -141,9 +141,11 @@ unsafe fn number<T>(
     f: impl FnOnce(&Outcome) -> Option<T>,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_value` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_value = unsafe { out(out_value) }?;
         *out_value = f(&o.outcome).ok_or(concert_result::CONCERT_RESULT_ABSENT)?;
         Ok(())
@@ -168,17 +170,25 @@ pub unsafe extern "C" fn concert_outcome_status(outcome: *const concert_outcome)
 #[unsafe(no_mangle)]
 pub extern "C" fn concert_status_str(status: u32) -> *const c_char {
     guard_or(std::ptr::null(), || {
-        match concert_status::try_from(status) {
-            Ok(s) => match concert_core::terminal::Status::from(s) {
-                concert_core::terminal::Status::Approved => c"approved".as_ptr(),
-                concert_core::terminal::Status::Declined => c"declined".as_ptr(),
-                concert_core::terminal::Status::Aborted => c"aborted".as_ptr(),
-                concert_core::terminal::Status::NotPerformed => c"not_performed".as_ptr(),
-                concert_core::terminal::Status::Pending => c"pending".as_ptr(),
-                concert_core::terminal::Status::InDoubt => c"in_doubt".as_ptr(),
-            },
-            Err(_) => std::ptr::null(),
-        }
+        concert_status::try_from(status).map_or(std::ptr::null(), |s| {
+            crate::text::static_c(concert_core::terminal::Status::from(s).as_str()).as_ptr()
+        })
+    })
+}
+
+/// The name of a `concert_operation` (`"pay"`, `"refund"`, `"cancel"`,
+/// `"preauthorize"`, `"identify"`, `"status"`, `"settle"`, `"transact"`
+/// for `OTHER`), the spelling every language uses, static; NULL for a
+/// value that is not an operation.
+#[unsafe(no_mangle)]
+pub extern "C" fn concert_operation_str(operation: u32) -> *const c_char {
+    guard_or(std::ptr::null(), || {
+        concert_operation::try_from(operation).map_or(std::ptr::null(), |o| {
+            let name = o
+                .to_core()
+                .map_or("transact", concert_core::terminal::Operation::name);
+            crate::text::static_c(name).as_ptr()
+        })
     })
 }
 
@@ -249,7 +259,8 @@ pub unsafe extern "C" fn concert_outcome_amount(
     outcome: *const concert_outcome,
     out_amount: *mut u64,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_amount` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe { number(outcome, out_amount, |o| o.amount) }
 }
 
@@ -277,7 +288,8 @@ pub unsafe extern "C" fn concert_outcome_requested_amount(
     outcome: *const concert_outcome,
     out_amount: *mut u64,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_amount` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe { number(outcome, out_amount, |o| o.requested_amount) }
 }
 
@@ -311,7 +323,8 @@ pub unsafe extern "C" fn concert_outcome_currency_numeric(
     outcome: *const concert_outcome,
     out_numeric: *mut u32,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_numeric` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe {
         number(outcome, out_numeric, |o| {
             o.currency.map(|c| u32::from(c.numeric()))
@@ -454,7 +467,8 @@ pub unsafe extern "C" fn concert_outcome_receipt_format(
     outcome: *const concert_outcome,
     out_format: *mut u32,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_format` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe {
         number(outcome, out_format, |o| {
             o.receipt
@@ -474,7 +488,8 @@ pub unsafe extern "C" fn concert_outcome_receipt_copy(
     outcome: *const concert_outcome,
     out_copy: *mut u32,
 ) -> concert_result {
-    // SAFETY: caller contract.
+    // SAFETY: `outcome` is NULL or live and `out_copy` NULL or valid for
+    // writing, as the function's Safety section requires.
     unsafe {
         number(outcome, out_copy, |o| {
             o.receipt
@@ -533,9 +548,11 @@ pub unsafe extern "C" fn concert_outcome_record(
     out_value: *mut *const c_char,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_name`, `out_value` are NULL or valid for writing, as the
+        // function's Safety section requires.
         let (out_name, out_value) = unsafe { (out(out_name)?, out(out_value)?) };
         let (name, value) = o
             .strings
@@ -561,11 +578,14 @@ pub unsafe extern "C" fn concert_outcome_find_record(
     out_value: *mut *const c_char,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `name` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let name = unsafe { text(name) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_value` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_value = unsafe { out(out_value) }?;
         let index = o
             .outcome
@@ -603,9 +623,11 @@ pub unsafe extern "C" fn concert_outcome_echo_mismatch(
     out_received: *mut *const c_char,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_field`, `out_sent`, `out_received` are NULL or valid for
+        // writing, as the function's Safety section requires.
         let (f, s, r) = unsafe { (out(out_field)?, out(out_sent)?, out(out_received)?) };
         let [field, sent, received] = o
             .strings
@@ -632,9 +654,11 @@ pub unsafe extern "C" fn concert_outcome_raw_answer(
     out_len: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_data`, `out_len` are NULL or valid for writing, as the
+        // function's Safety section requires.
         let (d, l) = unsafe { (out(out_data)?, out(out_len)?) };
         let raw = o
             .outcome
@@ -719,9 +743,11 @@ pub unsafe extern "C" fn concert_outcome_frame(
     out_len: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `outcome` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let o = unsafe { borrow(outcome) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_direction`, `out_data`, `out_len` are NULL or valid for
+        // writing, as the function's Safety section requires.
         let (dir, d, l) = unsafe { (out(out_direction)?, out(out_data)?, out(out_len)?) };
         let frame = o
             .outcome

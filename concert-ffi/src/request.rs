@@ -36,7 +36,8 @@ pub unsafe extern "C" fn concert_request_new(
     out_request: *mut *mut concert_request,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `out_request` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_request = unsafe { out(out_request) }?;
         let operation = concert_operation::try_from(operation)?
             .to_core()
@@ -80,7 +81,8 @@ unsafe fn optional_text(value: *const c_char) -> Result<Option<String>, Failure>
     if value.is_null() {
         return Ok(None);
     }
-    // SAFETY: caller contract.
+    // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+    // Safety section requires.
     unsafe { text(value) }
         .map(|s| Some(s.to_owned()))
         .map_err(Failure::from)
@@ -113,7 +115,8 @@ pub unsafe extern "C" fn concert_request_set_currency(
     code: *const c_char,
 ) -> concert_result {
     with_request(request, "set_currency", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `code` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let code = unsafe { text(code) }?;
         let currency = Currency::parse(code).map_err(|e| {
             Failure::new(
@@ -140,7 +143,8 @@ pub unsafe extern "C" fn concert_request_set_amount_decimal(
     currency: *const c_char,
 ) -> concert_result {
     with_request(request, "set_amount_decimal", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `amount` and `currency` are NULL or NUL-terminated strings,
+        // as the function's Safety section requires.
         let (amount, code) = unsafe { (text(amount), text(currency)) };
         let (amount, code) = (amount?, code?);
         let invalid = |m: String| Failure::new(concert_result::CONCERT_RESULT_INVALID_REQUEST, m);
@@ -164,7 +168,8 @@ pub unsafe extern "C" fn concert_request_set_private_data(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "set_private_data", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         r.private_data = unsafe { optional_text(value) }?;
         Ok(())
     })
@@ -212,7 +217,8 @@ pub unsafe extern "C" fn concert_request_set_application_code(
     code: *const c_char,
 ) -> concert_result {
     with_request(request, "set_application_code", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `code` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let code = unsafe { text(code) }?;
         r.application = Some(Application::V3Code(code.to_owned()));
         Ok(())
@@ -288,6 +294,101 @@ pub unsafe extern "C" fn concert_request_set_full_answer(
     set_flag(request, "set_full_answer", value, |r, v| r.full_answer = v)
 }
 
+/// Makes a request for the operation named `operation` (`"pay"`,
+/// `"refund"`, `"cancel"`, `"preauthorize"`, `"identify"`, `"status"`,
+/// `"settle"`, and the other spellings every language accepts, such as
+/// `"preauth"`). An unknown name gives `CONCERT_RESULT_INVALID_REQUEST`.
+///
+/// On success `*out_request` receives a request owned by the caller.
+///
+/// # Safety
+/// `operation` is NULL or a NUL-terminated string; `out_request` is NULL or
+/// valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_request_new_named(
+    operation: *const c_char,
+    out_request: *mut *mut concert_request,
+) -> concert_result {
+    guard(|| {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let name = unsafe { text(operation) }?;
+        // SAFETY: the caller passes NULL or a pointer valid for writing.
+        let out_request = unsafe { out(out_request) }?;
+        let operation = name
+            .parse()
+            .map_err(|_| concert_result::CONCERT_RESULT_INVALID_REQUEST)?;
+        *out_request = Box::into_raw(Box::new(concert_request {
+            request: Request::new(operation),
+            last_error: LastError::default(),
+        }));
+        Ok(())
+    })
+}
+
+/// The application by name: `"card"`, `"cheque"` (or `"check"`), `"amex"`
+/// … `"v3:CODE"`, `"v2:C"`, the spellings every language accepts. An
+/// unknown name gives `CONCERT_RESULT_INVALID_REQUEST` with the accepted
+/// spellings in the last error.
+///
+/// # Safety
+/// `request` is NULL or a live request; `name` is NULL or a NUL-terminated
+/// string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_request_set_application_name(
+    request: *mut concert_request,
+    name: *const c_char,
+) -> concert_result {
+    with_request(request, "set_application_name", |r| {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let name = unsafe { text(name) }?;
+        let application = name.parse::<Application>().map_err(|e| {
+            Failure::new(
+                concert_result::CONCERT_RESULT_INVALID_REQUEST,
+                e.to_string(),
+            )
+        })?;
+        r.application = Some(application);
+        Ok(())
+    })
+}
+
+/// Ask for a ticket (V3) by names: `copy` `"customer"`, `"merchant"` or
+/// `"both"`, `format` `"text"` or `"html"` (NULL: text). An unknown name
+/// gives `CONCERT_RESULT_INVALID_REQUEST`.
+///
+/// # Safety
+/// `request` is NULL or a live request; `copy` is NULL or a NUL-terminated
+/// string; `format` is NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_request_set_receipt_name(
+    request: *mut concert_request,
+    copy: *const c_char,
+    format: *const c_char,
+) -> concert_result {
+    with_request(request, "set_receipt_name", |r| {
+        // SAFETY: the caller passes NULL or a NUL-terminated string.
+        let copy = unsafe { text(copy) }?;
+        // SAFETY: `format` is NULL or a NUL-terminated string, as the
+        // function's Safety section requires; NULL means the default.
+        let format = unsafe { optional_text(format) }?;
+        let refuse = |e: concert_core::names::UnknownName| {
+            Failure::new(
+                concert_result::CONCERT_RESULT_INVALID_REQUEST,
+                e.to_string(),
+            )
+        };
+        let format = match format {
+            Some(f) => f.parse().map_err(refuse)?,
+            None => concert_core::v3::ReceiptFormat::Text,
+        };
+        r.receipt = Some(ReceiptWanted {
+            copy: copy.parse().map_err(refuse)?,
+            format,
+        });
+        Ok(())
+    })
+}
+
 /// Ask for a ticket (V3): `copy` a `concert_receipt_copy`, `format` a
 /// `concert_receipt_format`.
 ///
@@ -322,7 +423,8 @@ pub unsafe extern "C" fn concert_request_set_original_reference(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "set_original_reference", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         r.original_reference = unsafe { optional_text(value) }?;
         Ok(())
     })
@@ -339,7 +441,8 @@ pub unsafe extern "C" fn concert_request_set_customer_phone(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "set_customer_phone", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         r.customer_phone = unsafe { optional_text(value) }?;
         Ok(())
     })
@@ -356,7 +459,8 @@ pub unsafe extern "C" fn concert_request_set_customer_email(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "set_customer_email", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `value` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         r.customer_email = unsafe { optional_text(value) }?;
         Ok(())
     })
@@ -375,7 +479,8 @@ pub unsafe extern "C" fn concert_request_add_tag(
     value: *const c_char,
 ) -> concert_result {
     with_request(request, "add_tag", |r| {
-        // SAFETY: caller contract.
+        // SAFETY: `tag` and `value` are NULL or NUL-terminated strings, as the
+        // function's Safety section requires.
         let (tag, value) = unsafe { (text(tag), text(value)) };
         let (tag, value) = (tag?, value?);
         let tag = Tag::parse(tag).map_err(|e| {
@@ -403,9 +508,11 @@ pub unsafe extern "C" fn concert_request_last_error(
     out_n: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `request` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let request = unsafe { borrow(request) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `buf` is NULL or valid for `len` bytes and `out_n` NULL or
+        // valid, as the function's Safety section requires.
         unsafe { copy_out(&request.last_error.get(), buf, len, out_n) }
     })
 }

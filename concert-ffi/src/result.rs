@@ -3,6 +3,7 @@
 
 use std::ffi::c_char;
 
+use concert_core::codes::ErrorCode;
 use concert_core::terminal::Error;
 
 use crate::guard::guard_or;
@@ -87,16 +88,33 @@ impl concert_result {
 
     /// The code for a core error (all of them safe to retry).
     pub fn from_error(error: &Error) -> concert_result {
-        match error {
-            Error::InvalidRequest(_) => concert_result::CONCERT_RESULT_INVALID_REQUEST,
-            Error::Config(_) => concert_result::CONCERT_RESULT_CONFIG,
-            Error::Busy => concert_result::CONCERT_RESULT_BUSY,
-            Error::Connect { .. } => concert_result::CONCERT_RESULT_CONNECT,
-            Error::PortOpen { .. } => concert_result::CONCERT_RESULT_PORT,
-            Error::NotDelivered(_) => concert_result::CONCERT_RESULT_NOT_DELIVERED,
-            Error::Cancelled => concert_result::CONCERT_RESULT_CANCELLED,
-            Error::Journal(_) => concert_result::CONCERT_RESULT_JOURNAL,
+        concert_result::from_code(error.kind())
+    }
+
+    /// The C code of an entry of the core's error table. Codes no C call
+    /// can return (closed, decode, ports, usage, runtime) have no number of
+    /// their own and come out as `CONCERT_RESULT_INVALID_ARGUMENT`.
+    pub fn from_code(code: ErrorCode) -> concert_result {
+        match code {
+            ErrorCode::InvalidRequest => concert_result::CONCERT_RESULT_INVALID_REQUEST,
+            ErrorCode::Config => concert_result::CONCERT_RESULT_CONFIG,
+            ErrorCode::Busy => concert_result::CONCERT_RESULT_BUSY,
+            ErrorCode::Connect => concert_result::CONCERT_RESULT_CONNECT,
+            ErrorCode::Port => concert_result::CONCERT_RESULT_PORT,
+            ErrorCode::NotDelivered => concert_result::CONCERT_RESULT_NOT_DELIVERED,
+            ErrorCode::Cancelled => concert_result::CONCERT_RESULT_CANCELLED,
+            ErrorCode::Simulator => concert_result::CONCERT_RESULT_SIMULATOR,
+            ErrorCode::Journal => concert_result::CONCERT_RESULT_JOURNAL,
+            _ => concert_result::CONCERT_RESULT_INVALID_ARGUMENT,
         }
+    }
+
+    /// The core table's entry for this code, if it has one.
+    pub fn code(self) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| {
+            concert_result::from_code(*c) == self
+                && self != concert_result::CONCERT_RESULT_INVALID_ARGUMENT
+        })
     }
 
     const ALL: [concert_result; 25] = [
@@ -190,12 +208,35 @@ pub extern "C" fn concert_result_str(code: u32) -> *const c_char {
     )
 }
 
-/// Whether a failed call may simply be tried again: 1 for the codes that
-/// mirror core errors (100–199: nothing reached the terminal), 0 otherwise.
-/// Any thread.
+/// Whether a failed call may simply be tried again, as the core's one
+/// table of error codes says: 1 for the codes of that table (100–199,
+/// nothing reached the terminal, and `CONCERT_RESULT_SIMULATOR`), 0 for
+/// the C-only codes (1–8) and numbers that are not codes. Any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn concert_result_is_safe_to_retry(code: u32) -> u32 {
     guard_or(0, || {
-        u32::from((100..200).contains(&code) && concert_result::try_from(code).is_ok())
+        u32::from(
+            concert_result::try_from(code)
+                .ok()
+                .and_then(concert_result::code)
+                .is_some_and(ErrorCode::safe_to_retry),
+        )
+    })
+}
+
+/// The code every language shows for a result (`"CONCERT_BUSY"` for
+/// `CONCERT_RESULT_BUSY`, the same string as Python's `Error.code`, Node's
+/// `error.code` and the command line's JSON), as a static NUL-terminated
+/// string (never to be freed); NULL for `CONCERT_RESULT_OK`, the C-only
+/// codes (1–8) and numbers that are not codes. Any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn concert_result_code(code: u32) -> *const c_char {
+    guard_or(std::ptr::null(), || {
+        concert_result::try_from(code)
+            .ok()
+            .and_then(concert_result::code)
+            .map_or(std::ptr::null(), |c| {
+                crate::text::static_c(c.code()).as_ptr()
+            })
     })
 }

@@ -62,7 +62,8 @@ fn script(kind: u32, parameter: u64) -> Result<Script, Failure> {
 /// # Safety
 /// `name` is NULL or a NUL-terminated string.
 unsafe fn script_named(name: *const c_char) -> Result<Script, Failure> {
-    // SAFETY: caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string, as the function's
+    // Safety section requires.
     let name = unsafe { text(name) }?;
     name.parse::<Script>().map_err(|e| {
         Failure::new(
@@ -82,7 +83,8 @@ pub unsafe extern "C" fn concert_simulator_config_new(
     out_config: *mut *mut concert_simulator_config,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `out_config` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_config = unsafe { out(out_config) }?;
         *out_config = Box::into_raw(Box::new(concert_simulator_config {
             config: SimulatorConfig::default(),
@@ -125,11 +127,9 @@ fn with_sim_config(
 pub unsafe extern "C" fn concert_simulator_config_set_transport(
     config: *mut concert_simulator_config,
     transport: u32,
-    port: u32,
+    port: u16,
 ) -> concert_result {
     with_sim_config(config, "set_transport", |c| {
-        let port =
-            u16::try_from(port).map_err(|_| concert_result::CONCERT_RESULT_INVALID_ARGUMENT)?;
         c.transport = match concert_sim_transport::try_from(transport)? {
             concert_sim_transport::CONCERT_SIM_TRANSPORT_TCP => {
                 SimTransport::Tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
@@ -193,7 +193,8 @@ pub unsafe extern "C" fn concert_simulator_config_set_default_script_name(
     name: *const c_char,
 ) -> concert_result {
     with_sim_config(config, "set_default_script_name", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `name` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         c.default_script = unsafe { script_named(name) }?;
         Ok(())
     })
@@ -253,7 +254,8 @@ pub unsafe extern "C" fn concert_simulator_config_set_card_number(
     card_number: *const c_char,
 ) -> concert_result {
     with_sim_config(config, "set_card_number", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `card_number` is NULL or a NUL-terminated string, as the
+        // function's Safety section requires.
         c.card_number = unsafe { text(card_number) }?.to_owned();
         Ok(())
     })
@@ -309,7 +311,8 @@ pub unsafe extern "C" fn concert_simulator_config_set_receipt_text(
     receipt: *const c_char,
 ) -> concert_result {
     with_sim_config(config, "set_receipt_text", |c| {
-        // SAFETY: caller contract.
+        // SAFETY: `receipt` is NULL or a NUL-terminated string, as the
+        // function's Safety section requires.
         c.receipt_text = Some(unsafe { text(receipt) }?.to_owned());
         Ok(())
     })
@@ -330,9 +333,11 @@ pub unsafe extern "C" fn concert_simulator_config_last_error(
     out_n: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `config` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let config = unsafe { borrow(config) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `buf` is NULL or valid for `len` bytes and `out_n` NULL or
+        // valid, as the function's Safety section requires.
         unsafe { copy_out(&config.last_error.get(), buf, len, out_n) }
     })
 }
@@ -349,9 +354,11 @@ pub unsafe extern "C" fn concert_simulator_start(
     out_simulator: *mut *mut concert_simulator,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `config` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let config = unsafe { borrow(config) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_simulator` is NULL or valid for writing, as the
+        // function's Safety section requires.
         let out_simulator = unsafe { out(out_simulator) }?;
         let simulator = Simulator::start(config.config.clone()).map_err(|e| {
             config.last_error.set(e.to_string());
@@ -389,9 +396,11 @@ pub unsafe extern "C" fn concert_simulator_port(
     out_port: *mut u16,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `simulator` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let sim = unsafe { borrow(simulator) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_port` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_port = unsafe { out(out_port) }?;
         let addr = sim
             .simulator
@@ -412,7 +421,8 @@ pub unsafe extern "C" fn concert_simulator_pty_path(
     simulator: *const concert_simulator,
 ) -> *const c_char {
     crate::guard::guard_or(std::ptr::null(), || {
-        // SAFETY: caller contract.
+        // SAFETY: `simulator` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         unsafe { simulator.as_ref() }.map_or(std::ptr::null(), |s| ptr_or_null(&s.pty_path))
     })
 }
@@ -429,7 +439,8 @@ pub unsafe extern "C" fn concert_simulator_push_script(
     parameter: u64,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `simulator` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let sim = unsafe { borrow(simulator) }?;
         let script = script(kind, parameter).map_err(|f| sim.last_error.fail("push_script", f))?;
         sim.simulator.push_script(script);
@@ -448,9 +459,11 @@ pub unsafe extern "C" fn concert_simulator_push_script_name(
     name: *const c_char,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `simulator` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let sim = unsafe { borrow(simulator) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `name` is NULL or a NUL-terminated string, as the function's
+        // Safety section requires.
         let script = unsafe { script_named(name) }
             .map_err(|f| sim.last_error.fail("push_script_name", f))?;
         sim.simulator.push_script(script);
@@ -469,9 +482,11 @@ pub unsafe extern "C" fn concert_simulator_request_count(
     out_count: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `simulator` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let sim = unsafe { borrow(simulator) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_count` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_count = unsafe { out(out_count) }?;
         *out_count = sim.simulator.journal_total();
         Ok(())
@@ -490,7 +505,8 @@ pub unsafe extern "C" fn concert_simulator_wait_for_requests(
     timeout_ms: u32,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `simulator` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let sim = unsafe { borrow(simulator) }?;
         if sim
             .simulator
@@ -517,9 +533,11 @@ pub unsafe extern "C" fn concert_simulator_last_error(
     out_n: *mut usize,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `simulator` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let sim = unsafe { borrow(simulator) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `buf` is NULL or valid for `len` bytes and `out_n` NULL or
+        // valid, as the function's Safety section requires.
         unsafe { copy_out(&sim.last_error.get(), buf, len, out_n) }
     })
 }

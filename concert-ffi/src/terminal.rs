@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 
 use concert_core::currency::Currency;
-use concert_core::terminal::{CancelToken, Error, Event, LateAnswer, Outcome, Request, Terminal};
+use concert_core::terminal::{Error, Event, LateAnswer, Outcome, Request, Terminal};
 
 use crate::config::concert_terminal_config;
 use crate::enums::concert_event_kind;
@@ -58,7 +58,6 @@ struct Tracker {
 #[derive(Default)]
 struct Running {
     count: usize,
-    tokens: Vec<CancelToken>,
 }
 
 impl Tracker {
@@ -67,22 +66,12 @@ impl Tracker {
     }
 
     fn end(&self) {
-        let mut running = self.lock();
-        running.count -= 1;
-        if running.count == 0 {
-            running.tokens.clear();
-        }
+        self.lock().count -= 1;
         self.idle.notify_all();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Running> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn cancel_all(&self) {
-        for token in &self.lock().tokens {
-            token.cancel();
-        }
     }
 
     /// Waits until nothing runs; false if `timeout` passed first.
@@ -174,9 +163,11 @@ pub unsafe extern "C" fn concert_terminal_new(
     out_terminal: *mut *mut concert_terminal,
 ) -> concert_result {
     guard(|| {
-        // SAFETY: caller contract.
+        // SAFETY: `config` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let config = unsafe { borrow(config) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_terminal` is NULL or valid for writing, as the
+        // function's Safety section requires.
         let out_terminal = unsafe { out(out_terminal) }?;
         if !config.has_connection {
             config
@@ -226,7 +217,7 @@ pub unsafe extern "C" fn concert_terminal_free(terminal: *mut concert_terminal) 
         // SAFETY: made by Box::into_raw in `_new`, freed once.
         let handle = unsafe { Box::from_raw(terminal) };
         let tracker = &handle.tracker;
-        tracker.cancel_all();
+        handle.terminal.abort();
         let own_callback = IN_CALLBACK.with(|c| c.get()) == Arc::as_ptr(tracker) as usize;
         if own_callback || !tracker.wait_idle(FREE_WAIT) {
             tracker.detached.store(true, Ordering::SeqCst);
@@ -264,35 +255,16 @@ impl concert_terminal {
     ) -> Result<(), Error> {
         self.tracker.begin();
         let end = EndGuard(self.tracker.clone());
-        // No callback may run before the cancel token is registered: one
-        // that cancels or frees the terminal at the first event would miss
-        // it, and the payment would run on to its answer time-out. The
-        // sender is dropped once the token is in; `recv` then returns at
-        // once.
-        let (registered, wait_registered) = crossbeam_channel::bounded::<()>(0);
-        let wait_event = wait_registered.clone();
-        let mut on_event = on_event;
-        let token = self.terminal.submit_with(
-            request,
-            move |event| {
-                let _ = wait_event.recv();
-                on_event(event);
-            },
-            move |result| {
+        // The core registers the transaction for `Terminal::abort` before
+        // its thread starts, so a callback that cancels or frees the
+        // terminal at the first event reaches it. On failure the closure
+        // (and with it `end`) is dropped: the count is back.
+        self.terminal
+            .submit_with(request, on_event, move |result| {
                 let _end = end;
-                let _ = wait_registered.recv();
                 on_done(result);
-            },
-        );
-        match token {
-            Ok(token) => {
-                self.tracker.lock().tokens.push(token);
-                drop(registered);
-                Ok(())
-            }
-            // The closure (and with it `end`) was dropped: count is back.
-            Err(e) => Err(e),
-        }
+            })
+            .map(drop)
     }
 }
 
@@ -314,9 +286,11 @@ pub unsafe extern "C" fn concert_terminal_transact(
     out_outcome: *mut *mut concert_outcome,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `request` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let request = unsafe { borrow(request) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_outcome` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_outcome = unsafe { out(out_outcome) }?;
         let outcome = t
             .terminal
@@ -324,6 +298,37 @@ pub unsafe extern "C" fn concert_terminal_transact(
             .map_err(|e| t.fail(&e))?;
         *out_outcome = concert_outcome::into_raw(outcome);
         Ok(())
+    })
+}
+
+/// Copies into `buf` the payload this terminal would send for `request` (a
+/// V2 message or V3 records, printable ASCII, without serial framing;
+/// buffer convention in the header's introduction). Nothing is opened. A
+/// request the protocol cannot carry gives the error a transaction would
+/// (`CONCERT_RESULT_INVALID_REQUEST` …), with the message in
+/// `concert_terminal_last_error`.
+///
+/// # Safety
+/// `terminal` and `request` are NULL or live; `buf` is NULL or valid for
+/// `len` bytes; `out_n` is NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_terminal_encode(
+    terminal: *const concert_terminal,
+    request: *const concert_request,
+    buf: *mut c_char,
+    len: usize,
+    out_n: *mut usize,
+) -> concert_result {
+    with_terminal(terminal, |t| {
+        // SAFETY: the caller passes NULL or a live request.
+        let request = unsafe { borrow(request) }?;
+        let payload = t
+            .terminal
+            .encode(&request.request)
+            .map_err(|e| t.fail(&e))?;
+        let text = String::from_utf8_lossy(&payload);
+        // SAFETY: the caller passes a buffer valid for `len` bytes, or NULL.
+        unsafe { copy_out(&text, buf, len, out_n) }
     })
 }
 
@@ -341,9 +346,11 @@ pub unsafe extern "C" fn concert_terminal_pay(
     out_outcome: *mut *mut concert_outcome,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `currency` is NULL or a NUL-terminated string, as the
+        // function's Safety section requires.
         let code = unsafe { text(currency) }?;
-        // SAFETY: caller contract.
+        // SAFETY: `out_outcome` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_outcome = unsafe { out(out_outcome) }?;
         let currency = Currency::parse(code).map_err(|e| {
             t.last_error.set(format!("invalid request: {e}"));
@@ -379,7 +386,8 @@ pub unsafe extern "C" fn concert_terminal_submit(
     userdata_free: concert_userdata_free,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `request` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let request = unsafe { borrow(request) }?;
         let on_done = on_done.ok_or(concert_result::CONCERT_RESULT_NULL_ARGUMENT)?;
         let userdata = UserData(userdata);
@@ -441,7 +449,8 @@ pub unsafe extern "C" fn concert_terminal_submit_polled(
     request: *const concert_request,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `request` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         let request = unsafe { borrow(request) }?;
         let events = t.polled_tx.clone();
         let done = t.polled_tx.clone();
@@ -481,7 +490,8 @@ pub unsafe extern "C" fn concert_terminal_next_event(
     out_event: *mut *mut concert_event,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `out_event` is NULL or valid for writing, as the function's
+        // Safety section requires.
         let out_event = unsafe { out(out_event) }?;
         let event = match t.polled_rx.try_recv() {
             Ok(event) => event,
@@ -508,10 +518,15 @@ pub unsafe extern "C" fn concert_terminal_next_event(
     })
 }
 
-/// Asks the running background transaction(s) to stop: before the request
-/// left, it ends with `CONCERT_RESULT_CANCELLED`; after, with an in-doubt
-/// outcome (the terminal may still complete it). Returns at once; the end
-/// is reported as usual. Nothing running: does nothing.
+/// Stops whatever runs on this terminal, from any thread: a blocking
+/// `concert_terminal_transact` or `concert_terminal_pay` on another thread,
+/// and submitted or polled transactions. Each one whose request had not
+/// left ends with `CONCERT_RESULT_CANCELLED` (safe to retry); one whose
+/// request had left ends with an outcome `CONCERT_STATUS_IN_DOUBT` (the
+/// terminal may still complete it: ask it with a status request). Returns
+/// at once; the end is reported as usual (the blocking call returns, the
+/// callback runs, the polled event comes). Nothing running: does nothing;
+/// a transaction started after this call is not stopped.
 ///
 /// # Safety
 /// `terminal` is NULL or live.
@@ -520,7 +535,7 @@ pub unsafe extern "C" fn concert_terminal_cancel(
     terminal: *const concert_terminal,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        t.tracker.cancel_all();
+        t.terminal.abort();
         Ok(())
     })
 }
@@ -532,7 +547,8 @@ pub unsafe extern "C" fn concert_terminal_cancel(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn concert_terminal_is_busy(terminal: *const concert_terminal) -> u32 {
     crate::guard::guard_or(0, || {
-        // SAFETY: caller contract.
+        // SAFETY: `terminal` is NULL or a live handle of this library, as the
+        // function's Safety section requires.
         unsafe { terminal.as_ref() }.map_or(0, |t| u32::from(t.terminal.is_busy()))
     })
 }
@@ -598,7 +614,8 @@ pub unsafe extern "C" fn concert_terminal_last_error(
     out_n: *mut usize,
 ) -> concert_result {
     with_terminal(terminal, |t| {
-        // SAFETY: caller contract.
+        // SAFETY: `buf` is NULL or valid for `len` bytes and `out_n` NULL or
+        // valid, as the function's Safety section requires.
         unsafe { copy_out(&t.last_error.get(), buf, len, out_n) }
     })
 }

@@ -1,7 +1,9 @@
 //! Text going out to C: copied into the caller's buffer, or kept as
 //! NUL-terminated strings that live as long as their handle.
 
-use std::ffi::{CString, c_char};
+use std::collections::HashMap;
+use std::ffi::{CStr, CString, c_char};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::result::concert_result;
 
@@ -66,5 +68,21 @@ pub(crate) fn ptr_or_null(text: &Option<CString>) -> *const c_char {
 pub extern "C" fn concert_version() -> *const c_char {
     crate::guard::guard_or(c"".as_ptr(), || {
         concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    })
+}
+
+/// A word of the core's vocabulary (`"approved"`, `"CONCERT_BUSY"` …) as a
+/// static NUL-terminated string, made once per word: C gets the core's own
+/// spelling, not a copy of it.
+pub(crate) fn static_c(word: &'static str) -> &'static CStr {
+    static WORDS: OnceLock<Mutex<HashMap<&'static str, &'static CStr>>> = OnceLock::new();
+    let mut words = WORDS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    words.entry(word).or_insert_with(|| {
+        // The core's words hold no NUL; the vocabulary is small and fixed,
+        // so what is leaked here is bounded.
+        Box::leak(CString::new(word).unwrap_or_default().into_boxed_c_str())
     })
 }

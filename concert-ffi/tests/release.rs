@@ -7,6 +7,8 @@
 //! loader) must agree. The Python package takes its version from Cargo
 //! (`python/tests` checks `concert_tpe.__version__` at run time).
 
+#![allow(unsafe_code)] // reads the library's version string through the C ABI
+
 use std::ffi::CStr;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -160,9 +160,10 @@ fn main() {
     // a shop's lanes see.
     let slow: Vec<Simulator> = (0..N)
         .map(|_| {
-            Simulator::start(SimulatorConfig {
-                answer_delay: Duration::from_secs(1),
-                ..SimulatorConfig::default()
+            Simulator::start({
+                let mut v = SimulatorConfig::default();
+                v.answer_delay = Duration::from_secs(1);
+                v
             })
             .expect("simulator")
         })

@@ -557,11 +557,12 @@ fn a_late_v2_answer_on_the_line_settles_the_entry() {
     use concert_core::terminal::Event;
     let d = dir("late-line");
     let journal = Arc::new(Journal::open(d.join("j.sqlite3")).unwrap());
-    let sim = Simulator::start(SimulatorConfig {
-        protocol: SimProtocol::V2,
-        transport: SimTransport::Pty,
-        answer_delay: Duration::from_millis(300),
-        ..SimulatorConfig::default()
+    let sim = Simulator::start({
+        let mut v = SimulatorConfig::default();
+        v.protocol = SimProtocol::V2;
+        v.transport = SimTransport::Pty;
+        v.answer_delay = Duration::from_millis(300);
+        v
     })
     .unwrap();
     let line = sim.pty_path().unwrap().display().to_string();

@@ -117,13 +117,7 @@ fn drive<M: LinkMachine>(mut m: M, config: &LinkConfig, steps: &[Step], t0: Inst
 }
 
 fuzz_target!(|input: Input| {
-    let config = LinkConfig {
-        max_payload: usize::from(input.max_payload % 1024).max(1),
-        nak_retransmissions: u32::from(input.nak_retransmissions % 4),
-        enq_attempts: u32::from(input.enq_attempts % 4).max(1),
-        answer_timeout: MIN_ANSWER_TIMEOUT,
-        ..LinkConfig::default()
-    };
+    let config = { let mut v = LinkConfig::default(); v.max_payload = usize::from(input.max_payload % 1024).max(1); v.nak_retransmissions = u32::from(input.nak_retransmissions % 4); v.enq_attempts = u32::from(input.enq_attempts % 4).max(1); v.answer_timeout = MIN_ANSWER_TIMEOUT; v };
     let t0 = Instant::now();
     let steps = &input.steps[..input.steps.len().min(64)];
     match input.which {

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const terminal: Terminal = Terminal.tcp(sim.host ?? '127.0.0.1', sim.port ?? 8888, {
     answerTimeoutMs: 120_000,
   })
-  terminal.on('event', (event: TerminalEvent) => console.log('progress:', event.type))
+  terminal.on('event', (event: TerminalEvent) => console.log('progress:', event.kind))
 
   const controller = new AbortController()
   try {

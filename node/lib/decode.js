@@ -2,7 +2,7 @@
 // decode(frame): any frame read field by field, as the Rust core reads it.
 
 const { nativeDecode, ports: nativePorts } = require('./native')
-const { ConcertError, invalidType, native } = require('./errors')
+const { ConcertError, DECODE, invalidType, native } = require('./errors')
 
 /**
  * Reads a V2 payload, V3 message or whole serial frame (bytes, text, or
@@ -16,11 +16,17 @@ function decode(frame, options = {}) {
   const input = typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)
   const decoded = native(() => nativeDecode(input, options.hint))
   if (decoded.error !== undefined) {
-    const error = new ConcertError('CONCERT_DECODE', `${decoded.error} at byte ${decoded.offset}`)
+    const error = new ConcertError(DECODE, `${decoded.error} at byte ${decoded.offset}`)
     error.offset = decoded.offset
     throw error
   }
-  const out = { protocol: decoded.protocol, kind: decoded.kind, serialFrame: decoded.serialFrame, fields: decoded.fields }
+  const out = {
+    protocol: decoded.protocol,
+    kind: decoded.kind,
+    serialFrame: decoded.serialFrame,
+    fields: decoded.fields,
+    records: decoded.records,
+  }
   if (decoded.outcome !== undefined) out.outcome = decoded.outcome
   return out
 }

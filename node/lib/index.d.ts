@@ -11,7 +11,9 @@ export type Status = 'approved' | 'declined' | 'aborted' | 'not_performed' | 'pe
 /** What a request does. */
 export type Operation = 'pay' | 'refund' | 'cancel' | 'preauthorize' | 'identify' | 'status' | 'settle'
 
-/** Stable codes of `ConcertError` (and of TypeError/RangeError for bad input). */
+/** Stable codes of `ConcertError` (and of TypeError/RangeError for bad
+ * input), from the engine's one table: the same strings in C, Python and
+ * the command line's JSON. */
 export type ErrorCode =
   | 'CONCERT_INVALID_REQUEST'
   | 'CONCERT_CONFIG'
@@ -24,14 +26,33 @@ export type ErrorCode =
   | 'CONCERT_SIMULATOR'
   | 'CONCERT_DECODE'
   | 'CONCERT_PORTS'
+  | 'CONCERT_USAGE'
+  | 'CONCERT_RUNTIME'
+  | 'CONCERT_JOURNAL'
+  | 'CONCERT_JOURNAL_CORRUPT'
+  | 'CONCERT_JOURNAL_READ_ONLY'
+  | 'CONCERT_JOURNAL_DISK_FULL'
+  | 'CONCERT_JOURNAL_NO_SUCH_ENTRY'
+  | 'CONCERT_JOURNAL_NOT_IN_DOUBT'
+  | 'CONCERT_JOURNAL_NEEDS_OPERATOR'
+  | 'CONCERT_INVALID_ARGUMENT'
 
-/** An error: nothing reached the terminal, so it is always safe to retry. */
+/** An error: nothing reached the terminal, so it is safe to retry. */
 export declare class ConcertError extends Error {
-  readonly name: 'ConcertError'
+  readonly name: 'ConcertError' | 'AbortError'
   readonly code: ErrorCode
-  readonly safeToRetry: true
+  /** From the engine's table of error codes. */
+  readonly safeToRetry: boolean
   /** With CONCERT_DECODE: the byte where reading stopped. */
   readonly offset?: number
+}
+
+/** What a call aborted through its `signal` rejects with (as Node's own
+ * APIs do): `name` 'AbortError', `code` CONCERT_CANCELLED, `cause` the
+ * signal's reason. Nothing reached the terminal. */
+export declare class AbortError extends ConcertError {
+  readonly name: 'AbortError'
+  readonly code: 'CONCERT_CANCELLED'
 }
 
 /** Amount in integer minor units (1250 = 12.50 EUR) or a decimal string ('12.50'). */
@@ -42,7 +63,7 @@ export type ReceiptCopy = 'customer' | 'merchant' | 'both'
 
 /** Progress of a running request, in order. */
 export interface TerminalEvent {
-  type: 'connecting' | 'sent' | 'acknowledged' | 'waiting_for_answer' | 'answer_received' | 'late_answer' | 'done'
+  kind: 'connecting' | 'sent' | 'acknowledged' | 'waiting_for_answer' | 'answer_received' | 'late_answer' | 'done'
   operation: Operation
   /** With `done`: the outcome's status. */
   status?: Status
@@ -50,8 +71,9 @@ export interface TerminalEvent {
 
 /** Options of one call. */
 export interface CallOptions {
-  /** Cancels the request: before it left, the call rejects with
-   * CONCERT_CANCELLED; after, the outcome is `in_doubt`. */
+  /** Cancels the request: before it left (or when already aborted), the
+   * call rejects with an `AbortError` (code CONCERT_CANCELLED); after, the
+   * outcome is `in_doubt`. */
   signal?: AbortSignal
   /** Progress of this request. */
   onEvent?: (event: TerminalEvent) => void
@@ -216,6 +238,12 @@ export declare class Terminal extends EventEmitter {
   status(options?: CallOptions): Promise<Outcome>
   settle(options?: CallOptions): Promise<Outcome>
   transact(request: Request & { operation: Operation }): Promise<Outcome>
+  /** The payload this terminal would send (V2 message or V3 records, no
+   * serial framing), checked as a transaction checks it; nothing is opened. */
+  encode(request: Request & { operation: Operation }): Buffer
+  /** Stops whatever runs on this terminal: not sent yet, the call rejects
+   * with CONCERT_CANCELLED; sent, its outcome is `in_doubt`. Returns at once. */
+  abort(): void
   /** Stops a running transaction, waits for it, releases the port and listeners. */
   close(): Promise<void>
   on(event: 'event', listener: (event: TerminalEvent) => void): this
@@ -312,6 +340,9 @@ export interface Decoded {
   kind: 'v3' | 'v2-request-e' | 'v2-request-e+' | 'v2-answer-25' | 'v2-answer-80'
   serialFrame: boolean
   fields: DecodedField[]
+  /** Every record (V3 tag) or field (V2 name) with its value, in wire
+   * order, card numbers masked. */
+  records: Array<[string, string]>
   /** What a terminal's answer means, as a transaction's outcome says it (absent for a request). */
   outcome?: Outcome
 }
@@ -334,6 +365,22 @@ export interface PortInfo {
 /** The serial ports of this machine (pseudo-terminals are not listed). */
 export declare function ports(): PortInfo[]
 
+/** One log record of the engine. */
+export interface LogRecord {
+  level: 'error' | 'warn' | 'info' | 'debug' | 'trace'
+  /** `concert_core::terminal::client`, `concert::wire` (the wire trace) … */
+  target: string
+  /** Card numbers masked. */
+  message: string
+}
+
+/** Sends the engine's log records (process-wide) to `logger`; `null`
+ * stops them. `level` (default 'info') is the most detailed level wanted;
+ * 'trace' adds the wire trace. The logger never keeps the process alive. */
+export declare function setLogger(
+  logger: ((record: LogRecord) => void) | null,
+  options?: { level?: 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace' },
+): void
 /** Where a journal entry stands. */
 export type JournalState = 'sending' | 'sent' | 'outcome' | 'in_doubt' | 'not_sent' | 'resolved'
 

@@ -4,7 +4,7 @@
 // committed before its request leaves; after a restart, `listInDoubt()`
 // first, then `resolve` (V3) or `resolveByHand` (V2).
 
-const { NativeJournal, nativeParseDate } = require('../index.js')
+const { NativeJournal, nativeParseDate } = require('./native')
 const { ConcertError, invalidType, native } = require('./errors')
 const { describe } = require('./request')
 

@@ -4,7 +4,7 @@
 
 const { EventEmitter } = require('node:events')
 const { NativeTerminal } = require('./native')
-const { ConcertError, invalidType, native } = require('./errors')
+const { AbortError, CANCELLED, ConcertError, invalidType, native } = require('./errors')
 const { toNative, callOptions, describe } = require('./request')
 
 const OPTION_KEYS = new Set([
@@ -63,7 +63,7 @@ function splitOptions(options) {
 }
 
 function eventOf(message, operation) {
-  const event = { type: message.event, operation }
+  const event = { kind: message.event, operation }
   if (message.status !== undefined) event.status = message.status
   return event
 }
@@ -157,6 +157,20 @@ class Terminal extends EventEmitter {
     return this._run('settle', request, false)
   }
 
+  /**
+   * The payload this terminal would send for `{ operation, amount, … }` (a
+   * V2 message or V3 records, without serial framing), checked as a
+   * transaction checks it. Nothing is opened.
+   */
+  encode(request) {
+    if (request === null || typeof request !== 'object' || typeof request.operation !== 'string') {
+      throw invalidType(`encode takes { operation: 'pay' | 'refund' | …, … }, got ${describe(request)}`)
+    }
+    const { operation, ...rest } = request
+    const nativeRequest = toNative(operation, rest, false)
+    return native(() => this._native.encode(nativeRequest))
+  }
+
   /** Any operation: `{ operation: 'pay', amount, currency, … }`. */
   transact(request) {
     if (request === null || typeof request !== 'object' || typeof request.operation !== 'string') {
@@ -170,7 +184,7 @@ class Terminal extends EventEmitter {
     const nativeRequest = toNative(operation, request, required)
     const { signal, onEvent } = callOptions(request)
     if (signal && signal.aborted) {
-      throw new ConcertError('CONCERT_CANCELLED', 'aborted before the request was sent')
+      throw new AbortError('aborted before the request was sent', signal)
     }
     let settle
     const done = new Promise((resolve, reject) => {
@@ -182,7 +196,8 @@ class Terminal extends EventEmitter {
         if (onEvent) onEvent(event)
         this.emit('event', event)
       } else if (message.failure) {
-        settle.reject(new ConcertError(message.failure.code, message.failure.message))
+        const { code, message: text } = message.failure
+        settle.reject(code === CANCELLED && signal && signal.aborted ? new AbortError(text, signal) : new ConcertError(code, text))
       } else {
         settle.resolve(message.outcome)
       }
@@ -197,6 +212,16 @@ class Terminal extends EventEmitter {
       this._running.delete(done)
       if (signal) signal.removeEventListener('abort', abort)
     }
+  }
+
+  /**
+   * Stops whatever runs on this terminal now, from anywhere: a call whose
+   * request had not left rejects with CONCERT_CANCELLED (safe to retry);
+   * one whose request had left resolves with an outcome 'in_doubt' (ask
+   * with `status()`). Returns at once; nothing running: does nothing.
+   */
+  abort() {
+    this._native.abort()
   }
 
   /**

@@ -34,6 +34,9 @@ pub struct NativeDecoded {
     pub serial_frame: bool,
     /// The fields in wire order.
     pub fields: Vec<NativeField>,
+    /// Every record (V3 tag) or field (V2 name) with its value, in wire
+    /// order, card numbers masked: `[["CZ", "0300"], ["CB", "1250"], …]`.
+    pub records: Vec<Vec<String>>,
     /// Why the input is not a frame.
     pub error: Option<String>,
     /// The byte where reading stopped.
@@ -56,14 +59,8 @@ fn field(f: InspectedField) -> NativeField {
 #[napi]
 pub fn native_decode(frame: Either<String, Buffer>, hint: Option<String>) -> Result<NativeDecoded> {
     let hint = match hint.as_deref() {
-        None | Some("auto") => Hint::Auto,
-        Some("v2") => Hint::V2,
-        Some("v3") => Hint::V3,
-        Some(other) => {
-            return Err(invalid(format!(
-                "unknown hint {other:?}: expected one of auto, v2, v3"
-            )));
-        }
+        None => Hint::Auto,
+        Some(name) => name.parse::<Hint>().map_err(invalid)?,
     };
     let result = match &frame {
         Either::A(text) => inspect_text(text, hint),
@@ -82,6 +79,11 @@ pub fn native_decode(frame: Either<String, Buffer>, hint: Option<String>) -> Res
             protocol: Some(i.protocol.to_owned()),
             kind: Some(i.kind.to_owned()),
             serial_frame: i.serial_frame,
+            records: i
+                .fields
+                .iter()
+                .map(|f| vec![f.name.clone(), f.value.clone()])
+                .collect(),
             fields: i.fields.into_iter().map(field).collect(),
             error: None,
             offset: None,
@@ -91,6 +93,7 @@ pub fn native_decode(frame: Either<String, Buffer>, hint: Option<String>) -> Res
             kind: None,
             serial_frame: false,
             fields: Vec::new(),
+            records: Vec::new(),
             offset: Some(u32::try_from(e.offset).unwrap_or(u32::MAX)),
             error: Some(e.message),
             outcome: None,

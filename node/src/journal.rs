@@ -9,12 +9,14 @@ use napi::bindgen_prelude::Function;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 
-use crate::error::{self, CLOSED, Result};
+use concert_core::codes::ErrorCode;
+
+use crate::error::{self, Result};
 
 /// Code for a journal that could not do what was asked; the journal's own
 /// codes (`CONCERT_JOURNAL_CORRUPT` …) are used when they say more.
 fn journal_error(e: &JournalError) -> error::Error {
-    error::error(e.code(), e)
+    error::error_named(e.code(), e)
 }
 
 /// One history row of an entry.
@@ -138,7 +140,7 @@ impl NativeJournal {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-            .ok_or_else(|| error::error(CLOSED, "the journal is closed"))
+            .ok_or_else(|| error::error(ErrorCode::Closed, "the journal is closed"))
     }
 }
 

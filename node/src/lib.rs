@@ -5,6 +5,7 @@
 mod decode;
 mod error;
 mod journal;
+mod logging;
 mod options;
 mod outcome;
 mod ports;
@@ -13,9 +14,11 @@ mod simulator;
 mod terminal;
 
 pub use decode::{NativeDecoded, NativeField, native_decode};
+pub use error::{NativeErrorCode, native_error_codes};
 pub use journal::{
     NativeJournal, NativeJournalRecord, NativeResolution, NativeResolveMessage, native_parse_date,
 };
+pub use logging::{NativeLogRecord, native_set_logger};
 pub use options::TerminalOptions;
 pub use outcome::{NativeMessage, NativeOutcome};
 pub use ports::{PortInfo, ports};

@@ -1,7 +1,6 @@
 //! The core's `Outcome` and `Event` as plain JavaScript objects.
 
-use concert_core::terminal::{Direction, Event, LateAnswer, Outcome};
-use concert_core::v3::{ReceiptCopy, ReceiptFormat};
+use concert_core::terminal::{Event, LateAnswer, Outcome};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
@@ -148,22 +147,6 @@ impl From<LateAnswer> for NativeLateAnswer {
     }
 }
 
-/// The name a receipt copy has in every binding.
-pub fn copy_name(copy: ReceiptCopy) -> &'static str {
-    match copy {
-        ReceiptCopy::Customer => "customer",
-        ReceiptCopy::Merchant => "merchant",
-        ReceiptCopy::Both => "both",
-    }
-}
-
-fn format_name(format: ReceiptFormat) -> &'static str {
-    match format {
-        ReceiptFormat::Text => "text",
-        ReceiptFormat::Html => "html",
-    }
-}
-
 /// Amounts stay below 10^12 (12 digits on the wire), exact as a JS number.
 #[allow(clippy::cast_precision_loss)]
 fn number(amount: u64) -> f64 {
@@ -173,8 +156,8 @@ fn number(amount: u64) -> f64 {
 impl From<Outcome> for NativeOutcome {
     fn from(o: Outcome) -> NativeOutcome {
         let native = |r: concert_core::v3::Receipt| NativeReceipt {
-            copy: r.copy.map(|c| copy_name(c).to_owned()),
-            format: format_name(r.format).to_owned(),
+            copy: r.copy.map(|c| c.name().to_owned()),
+            format: r.format.name().to_owned(),
             text: r.text,
         };
         let receipt = o.receipt.map(native);
@@ -225,11 +208,7 @@ impl From<Outcome> for NativeOutcome {
                 .frames
                 .into_iter()
                 .map(|f| NativeFrame {
-                    direction: match f.direction {
-                        Direction::Sent => "sent",
-                        Direction::Received => "received",
-                    }
-                    .to_owned(),
+                    direction: f.direction.name().to_owned(),
                     bytes: Buffer::from(f.bytes),
                 })
                 .collect(),
@@ -243,6 +222,8 @@ impl From<Outcome> for NativeOutcome {
 pub struct NativeFailure {
     /// Stable code (`CONCERT_BUSY`, `CONCERT_CONNECT` …).
     pub code: String,
+    /// From the core's table: nothing reached the terminal.
+    pub safe_to_retry: bool,
     /// What went wrong.
     pub message: String,
 }
@@ -284,6 +265,7 @@ impl NativeMessage {
                 None,
                 Some(NativeFailure {
                     code: e.code().to_owned(),
+                    safe_to_retry: e.safe_to_retry(),
                     message: e.to_string(),
                 }),
             ),

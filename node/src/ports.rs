@@ -3,7 +3,9 @@
 use concert_core::transport::list_ports;
 use napi_derive::napi;
 
-use crate::error::{PORTS, Result, error};
+use concert_core::codes::ErrorCode;
+
+use crate::error::{Result, error};
 
 /// A serial port.
 #[napi(object, object_from_js = false)]
@@ -29,7 +31,8 @@ pub struct PortInfo {
 /// Lists the serial ports (pseudo-terminals are not listed).
 #[napi]
 pub fn ports() -> Result<Vec<PortInfo>> {
-    let ports = list_ports().map_err(|e| error(PORTS, format!("cannot list ports: {e}")))?;
+    let ports =
+        list_ports().map_err(|e| error(ErrorCode::Ports, format!("cannot list ports: {e}")))?;
     Ok(ports
         .into_iter()
         .map(|p| PortInfo {

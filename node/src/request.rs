@@ -49,42 +49,6 @@ pub struct NativeRequest {
     pub full_answer: Option<bool>,
 }
 
-/// The application names accepted, besides `v3:CODE` and `v2:C`.
-const APPLICATIONS: &[(&str, Application)] = &[
-    ("any", Application::Any),
-    ("card", Application::Card),
-    ("cheque", Application::Cheque),
-    ("amex", Application::Amex),
-    ("cetelem", Application::Cetelem),
-    ("cofinoga", Application::Cofinoga),
-    ("diners", Application::Diners),
-    ("franfinance", Application::Franfinance),
-    ("jcb", Application::Jcb),
-    ("accord_finance", Application::AccordFinance),
-    ("unionpay", Application::UnionPay),
-    ("moneo", Application::Moneo),
-    ("fintrax", Application::Fintrax),
-];
-
-fn application(name: &str) -> Result<Application> {
-    if let Some((_, app)) = APPLICATIONS.iter().find(|(n, _)| *n == name) {
-        return Ok(app.clone());
-    }
-    if let Some(code) = name.strip_prefix("v3:") {
-        return Ok(Application::V3Code(code.to_owned()));
-    }
-    if let Some(mode) = name.strip_prefix("v2:")
-        && let [c] = mode.as_bytes()
-    {
-        return Ok(Application::V2Mode(*c));
-    }
-    let names: Vec<&str> = APPLICATIONS.iter().map(|(n, _)| *n).collect();
-    Err(invalid(format!(
-        "unknown application {name:?}: expected one of {}, v3:CODE, v2:C",
-        names.join(", ")
-    )))
-}
-
 fn minor_units(amount: &BigInt) -> Result<u64> {
     let (negative, value, lossless) = amount.get_u64();
     if negative || !lossless {
@@ -123,7 +87,12 @@ impl NativeRequest {
             (None, None) => None,
         };
         request.private_data = self.private_data.clone();
-        request.application = self.application.as_deref().map(application).transpose()?;
+        request.application = self
+            .application
+            .as_deref()
+            .map(str::parse::<Application>)
+            .transpose()
+            .map_err(invalid)?;
         request.immediate_answer = self.immediate_answer.unwrap_or(false);
         request.force_authorization = self.force_authorization.unwrap_or(false);
         request.receipt = self.receipt_wanted()?;

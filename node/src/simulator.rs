@@ -10,7 +10,9 @@ use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
 
-use crate::error::{self, CLOSED, Result, SIMULATOR, invalid};
+use concert_core::codes::ErrorCode;
+
+use crate::error::{self, Result, invalid};
 
 /// Faults to inject, all off by default.
 #[napi(object)]
@@ -95,7 +97,7 @@ fn script(name: &str) -> Result<Script> {
 }
 
 fn sim_error(e: impl ToString) -> error::Error {
-    error::error(SIMULATOR, e)
+    error::error(ErrorCode::Simulator, e)
 }
 
 fn config(o: SimulatorOptions) -> Result<SimulatorConfig> {
@@ -130,11 +132,9 @@ fn config(o: SimulatorOptions) -> Result<SimulatorConfig> {
             )));
         }
     };
-    let mut c = SimulatorConfig {
-        protocol,
-        transport,
-        ..SimulatorConfig::default()
-    };
+    let mut c = SimulatorConfig::default();
+    c.protocol = protocol;
+    c.transport = transport;
     for ip in o.allow.iter().flatten() {
         c.allow.push(
             ip.parse()
@@ -166,15 +166,14 @@ fn config(o: SimulatorOptions) -> Result<SimulatorConfig> {
         c.contract = contract;
     }
     let f = o.faults.unwrap_or_default();
-    c.faults = Faults {
-        nak_first_frames: f.nak_first_frames.unwrap_or(0),
-        corrupt_lrc_first: f.corrupt_lrc_first.unwrap_or(0),
-        stray_bytes: f.stray_bytes.map(|b| b.to_vec()).unwrap_or_default(),
-        split_writes: f.split_writes.unwrap_or(false),
-        skip_final_eot: f.skip_final_eot.unwrap_or(false),
-        close_mid_answer: f.close_mid_answer.unwrap_or(false),
-        never_answer: f.never_answer.unwrap_or(false),
-    };
+    c.faults = Faults::default();
+    c.faults.nak_first_frames = f.nak_first_frames.unwrap_or(0);
+    c.faults.corrupt_lrc_first = f.corrupt_lrc_first.unwrap_or(0);
+    c.faults.stray_bytes = f.stray_bytes.map(|b| b.to_vec()).unwrap_or_default();
+    c.faults.split_writes = f.split_writes.unwrap_or(false);
+    c.faults.skip_final_eot = f.skip_final_eot.unwrap_or(false);
+    c.faults.close_mid_answer = f.close_mid_answer.unwrap_or(false);
+    c.faults.never_answer = f.never_answer.unwrap_or(false);
     Ok(c)
 }
 
@@ -186,7 +185,7 @@ impl NativeSimulator {
     fn running(&self) -> Result<Arc<Simulator>> {
         self.lock()
             .clone()
-            .ok_or_else(|| error::error(CLOSED, "the simulator is closed"))
+            .ok_or_else(|| error::error(ErrorCode::Closed, "the simulator is closed"))
     }
 }
 

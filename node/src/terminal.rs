@@ -5,11 +5,13 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use concert_core::terminal::{CancelToken, Terminal};
-use napi::bindgen_prelude::Function;
+use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi_derive::napi;
 
-use crate::error::{self, CLOSED, Result, from_core};
+use concert_core::codes::ErrorCode;
+
+use crate::error::{self, Result, from_core};
 use crate::journal::NativeJournal;
 use crate::options::{TerminalOptions, serial_config, tcp_config};
 use crate::outcome::{NativeLateAnswer, NativeMessage};
@@ -59,7 +61,7 @@ impl NativeTerminal {
 }
 
 fn closed() -> error::Error {
-    error::error(CLOSED, "the terminal is closed")
+    error::error(ErrorCode::Closed, "the terminal is closed")
 }
 
 impl NativeTerminal {
@@ -132,7 +134,7 @@ impl NativeTerminal {
             .build_threadsafe_function::<NativeMessage>()
             .callee_handled::<false>()
             .build()
-            .map_err(|e| error::error(error::INVALID_REQUEST, e.reason))?;
+            .map_err(|e| error::invalid(e.reason))?;
         let tsfn = Arc::new(tsfn);
         let events = Arc::clone(&tsfn);
         let token = terminal
@@ -154,6 +156,28 @@ impl NativeTerminal {
             .map_err(|e| from_core(&e))?;
         state.running = Some(token.clone());
         Ok(NativeTransaction { token })
+    }
+
+    /// Stops whatever runs on this terminal (`Terminal::abort` in the
+    /// core): before its request left a transaction ends with
+    /// `CONCERT_CANCELLED`, after with an outcome in doubt. Nothing
+    /// running, or closed: does nothing.
+    #[napi]
+    pub fn abort(&self) {
+        if let Some(terminal) = self.state().terminal.as_ref() {
+            terminal.abort();
+        }
+    }
+
+    /// The payload this terminal would send for `request` (a V2 message or
+    /// V3 records, without serial framing), checked as a transaction checks
+    /// it. Nothing is opened.
+    #[napi]
+    pub fn encode(&self, request: NativeRequest) -> Result<Buffer> {
+        let request = request.to_core()?;
+        let terminal = self.state().terminal.clone().ok_or_else(closed)?;
+        let payload = terminal.encode(&request).map_err(|e| from_core(&e))?;
+        Ok(Buffer::from(payload))
     }
 
     /// Whether a transaction is running.

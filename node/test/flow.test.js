@@ -5,21 +5,22 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const { withSim, nextEvent, NO_PTY } = require('./helpers')
+const { AbortError, ConcertError } = require('..')
 
 test('events arrive in order, before the promise settles, to both listeners', async () => {
   for (const transport of NO_PTY ? ['tcp'] : ['tcp', 'pty']) {
     await withSim({ transport }, async (sim, terminal) => {
       const seen = []
       const perCall = []
-      terminal.on('event', (e) => seen.push(e.type))
+      terminal.on('event', (e) => seen.push(e.kind))
       const outcome = await terminal.pay({ amount: 1250, currency: 'EUR', onEvent: (e) => perCall.push(e) })
       const expected =
         transport === 'tcp'
           ? ['connecting', 'sent', 'waiting_for_answer', 'answer_received', 'done']
           : ['connecting', 'sent', 'acknowledged', 'waiting_for_answer', 'answer_received', 'done']
       assert.deepEqual(seen, expected, transport)
-      assert.deepEqual(perCall.map((e) => e.type), expected)
-      assert.deepEqual(perCall.at(-1), { type: 'done', operation: 'pay', status: outcome.status })
+      assert.deepEqual(perCall.map((e) => e.kind), expected)
+      assert.deepEqual(perCall.at(-1), { kind: 'done', operation: 'pay', status: outcome.status })
     })
   }
 })
@@ -55,15 +56,37 @@ test('a second transaction while one runs is CONCERT_BUSY, safe to retry', async
   })
 })
 
-test('abort before sending rejects with CONCERT_CANCELLED; nothing reaches the terminal', async () => {
+test('a pre-aborted signal rejects with an AbortError as Node does, with our code; nothing is sent', async () => {
   await withSim({}, async (sim, terminal) => {
     const controller = new AbortController()
-    controller.abort()
-    await assert.rejects(terminal.pay({ amount: 1250, currency: 'EUR', signal: controller.signal }), {
-      code: 'CONCERT_CANCELLED',
-      safeToRetry: true,
-    })
+    const reason = new Error('till closed the sale')
+    controller.abort(reason)
+    const rejected = await terminal.pay({ amount: 1250, currency: 'EUR', signal: controller.signal }).catch((e) => e)
+    assert.ok(rejected instanceof AbortError && rejected instanceof ConcertError && rejected instanceof Error)
+    assert.equal(rejected.name, 'AbortError')
+    assert.equal(rejected.code, 'CONCERT_CANCELLED')
+    assert.equal(rejected.safeToRetry, true)
+    assert.equal(rejected.cause, reason)
+    // The same shape as Node's own abortable APIs.
+    const nodeOwn = await require('node:timers/promises')
+      .setTimeout(1, undefined, { signal: AbortSignal.abort() })
+      .catch((e) => e)
+    assert.equal(nodeOwn.name, rejected.name)
     assert.equal(sim.journal().length, 0)
+  })
+})
+
+test('terminal.abort() stops a running payment from elsewhere: in doubt once sent', async () => {
+  await withSim({ faults: { neverAnswer: true } }, async (sim, terminal) => {
+    const payment = terminal.pay({ amount: 1250, currency: 'EUR' })
+    assert.equal(await sim.waitForRequests(1, 5000), true)
+    const started = Date.now()
+    terminal.abort()
+    const outcome = await payment
+    assert.equal(outcome.status, 'in_doubt')
+    assert.ok(Date.now() - started < 3000, 'abort took effect promptly')
+    terminal.abort() // nothing running: nothing happens
+    assert.equal(terminal.busy, false)
   })
 })
 

@@ -15,12 +15,12 @@ async function withSim(options, fn, terminalOptions) {
   }
 }
 
-/** Resolves with the first `type` event of `terminal`, or rejects after `ms`. */
-function nextEvent(terminal, type, ms = 5000) {
+/** Resolves with the first `kind` event of `terminal`, or rejects after `ms`. */
+function nextEvent(terminal, kind, ms = 5000) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${type} event within ${ms} ms`)), ms)
+    const timer = setTimeout(() => reject(new Error(`no ${kind} event within ${ms} ms`)), ms)
     const listener = (event) => {
-      if (event.type !== type) return
+      if (event.kind !== kind) return
       clearTimeout(timer)
       terminal.off('event', listener)
       resolve(event)

@@ -13,6 +13,8 @@ always mean nothing reached the terminal and are safe to retry.
 
 from __future__ import annotations
 
+import logging as _logging
+
 from ._concert import (
     Decoded,
     Event,
@@ -32,16 +34,27 @@ from ._concert import (
 )
 from ._errors import (
     BusyError,
+    ClosedError,
     ConfigError,
     ConnectionFailedError,
+    DecodeError,
     Error,
     InvalidRequestError,
     JournalError,
-    ProtocolError,
+    PortsError,
     RequestCancelledError,
     SimulatorError,
 )
 from ._types import Status
+
+WIRE = 5
+"""The level of the wire trace (``concert_tpe.wire``: every byte sent and
+received, hex and ASCII, card numbers masked), below ``logging.DEBUG``:
+``logging.getLogger("concert_tpe.wire").setLevel(concert_tpe.WIRE)``."""
+_logging.addLevelName(WIRE, "WIRE")
+# Nothing printed until the application configures logging (not even
+# Python's "last resort" handler for warnings).
+_logging.getLogger("concert_tpe").addHandler(_logging.NullHandler())
 
 # Not `typing.TYPE_CHECKING`: importing typing alone costs milliseconds.
 TYPE_CHECKING = False
@@ -63,8 +76,10 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "BusyError",
+    "ClosedError",
     "ConfigError",
     "ConnectionFailedError",
+    "DecodeError",
     "Decoded",
     "Error",
     "Event",
@@ -76,7 +91,7 @@ __all__ = [
     "LateAnswer",
     "Outcome",
     "PortInfo",
-    "ProtocolError",
+    "PortsError",
     "Request",
     "RequestCancelledError",
     "Simulator",
@@ -85,6 +100,7 @@ __all__ = [
     "Terminal",
     "Transaction",
     "TransactionCancelled",
+    "WIRE",
     "__version__",
     "decode",
     "ports",

@@ -128,7 +128,7 @@ class Outcome:
     @property
     def echo_mismatches(self) -> list[tuple[str, str, str]]: ...
     @property
-    def records(self) -> dict[str, str]: ...
+    def records(self) -> list[tuple[str, str]]: ...
     @property
     def raw_answer(self) -> Optional[bytes]: ...
     @property
@@ -157,7 +157,7 @@ class LateAnswer:
 @final
 class Event:
     @property
-    def name(self) -> str: ...
+    def kind(self) -> str: ...
     @property
     def status(self) -> Optional[Status]: ...
 
@@ -210,6 +210,8 @@ class Terminal:
     def protocol(self) -> str: ...
     @property
     def busy(self) -> bool: ...
+    def abort(self) -> None: ...
+    def encode(self, request: Request) -> bytes: ...
     def close(self) -> None: ...
     def take_late_answers(self) -> list[LateAnswer]: ...
     def pay(
@@ -218,7 +220,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Outcome: ...
     def refund(
         self,
@@ -226,7 +239,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Outcome: ...
     def cancel(
         self,
@@ -234,7 +258,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Outcome: ...
     def preauthorize(
         self,
@@ -242,7 +277,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Outcome: ...
     def identify(self, *, on_event: Optional[_EventCallback] = None) -> Outcome: ...
     def status(self, *, on_event: Optional[_EventCallback] = None) -> Outcome: ...
@@ -262,7 +308,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Coroutine[Any, Any, Outcome]: ...
     def refund_async(
         self,
@@ -270,7 +327,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Coroutine[Any, Any, Outcome]: ...
     def cancel_async(
         self,
@@ -278,7 +346,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Coroutine[Any, Any, Outcome]: ...
     def preauthorize_async(
         self,
@@ -286,7 +365,18 @@ class Terminal:
         currency: _CurrencyCode = "EUR",
         *,
         on_event: Optional[_EventCallback] = None,
-        **options: Unpack[_RequestOptions],
+        private_data: Optional[str] = None,
+        application: Optional[str] = None,
+        immediate_answer: Optional[bool] = None,
+        force_authorization: Optional[bool] = None,
+        receipt: Optional[str] = None,
+        receipt_format: Optional[str] = None,
+        original_reference: Optional[str] = None,
+        partial_allowed: Optional[bool] = None,
+        customer_phone: Optional[str] = None,
+        customer_email: Optional[str] = None,
+        extra_tags: Union[dict[str, str], list[tuple[str, str]], None] = None,
+        full_answer: Optional[bool] = None,
     ) -> Coroutine[Any, Any, Outcome]: ...
     def identify_async(
         self, *, on_event: Optional[_EventCallback] = None
@@ -402,7 +492,7 @@ class PortInfo:
     @property
     def known_terminal(self) -> Optional[str]: ...
 
-def decode(frame: Union[bytes, bytearray, str], protocol: str = "auto") -> Decoded: ...
+def decode(frame: Union[bytes, bytearray, str], hint: str = "auto") -> Decoded: ...
 def ports() -> list[PortInfo]: ...
 
 class _Resolution(TypedDict):

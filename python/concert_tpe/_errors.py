@@ -1,65 +1,60 @@
-"""The exceptions of concert.
+"""The exceptions of concert_tpe.
 
-Every ``concert_tpe.Error`` means nothing reached the terminal: the request can
-be retried safely. A payment whose fate is unknown is not an exception but an
-``Outcome`` whose status is ``Status.IN_DOUBT``.
+Every error carries ``code``, a stable string from the library's one table
+(``CONCERT_BUSY`` …, the same in C, Node and the command line), and
+``safe_to_retry``. A transaction's error always means nothing reached the
+terminal (``safe_to_retry`` is true): a payment whose fate is unknown is not
+an exception but an ``Outcome`` whose status is ``Status.IN_DOUBT``.
 """
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Optional
-
 
 class Error(Exception):
-    """Base of concert's errors. Nothing reached the terminal: safe to retry."""
+    """Base of concert_tpe's errors."""
 
-    code: str = "CONCERT_ERROR"
-    safe_to_retry: bool = True
+    code: str
+    safe_to_retry: bool
 
-    def __init__(self, message: str, code: Optional[str] = None) -> None:
+    def __init__(self, message: str, code: str, safe_to_retry: bool) -> None:
         super().__init__(message)
-        if code is not None:
-            self.code = code
+        self.code = code
+        self.safe_to_retry = safe_to_retry
 
 
 class InvalidRequestError(Error, ValueError):
     """The request cannot be sent as it is (amount, currency, option)."""
 
-    code = "CONCERT_INVALID_REQUEST"
-
 
 class ConfigError(Error, ValueError):
     """A terminal or simulator setting that cannot work."""
 
-    code = "CONCERT_CONFIG"
-
 
 class BusyError(Error):
     """Another transaction is running on this terminal."""
-
-    code = "CONCERT_BUSY"
 
 
 class ConnectionFailedError(Error, ConnectionError):
     """The terminal could not be reached, or never took the request
     (``CONCERT_CONNECT``, ``CONCERT_PORT``, ``CONCERT_NOT_DELIVERED``)."""
 
-    code = "CONCERT_CONNECT"
-
 
 class RequestCancelledError(Error):
     """Cancelled before the request left this machine."""
 
-    code = "CONCERT_CANCELLED"
+
+class ClosedError(Error):
+    """A call on a simulator that was stopped."""
 
 
-class ProtocolError(Error, ValueError):
-    """Bytes that are not a Concert frame; ``offset`` is where reading stopped."""
+class DecodeError(Error, ValueError):
+    """Bytes that are not a Concert message; ``offset`` is where reading stopped."""
 
-    code = "CONCERT_PROTOCOL"
     offset: int = 0
+
+
+class PortsError(Error, OSError):
+    """The serial ports of this machine could not be listed."""
 
 
 class JournalError(Error):
@@ -71,10 +66,6 @@ class JournalError(Error):
     ``CONCERT_JOURNAL_NO_SUCH_ENTRY``, ``CONCERT_JOURNAL_NOT_IN_DOUBT``,
     ``CONCERT_JOURNAL_NEEDS_OPERATOR``."""
 
-    code = "CONCERT_JOURNAL"
-
 
 class SimulatorError(Error):
-    """The simulator could not start, or is stopped."""
-
-    code = "CONCERT_SIMULATOR"
+    """The simulator could not start."""

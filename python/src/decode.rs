@@ -1,21 +1,17 @@
 //! `concert_tpe.decode` (any frame explained, field by field) and
 //! `concert_tpe.ports()` (serial ports, known terminals flagged).
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use concert_core::inspect::{Hint, Inspected, InspectedField, inspect, inspect_text};
-use concert_core::mask::mask_pan;
+use concert_core::codes::ErrorCode;
+use concert_core::inspect::{CheckedV3, Hint, Inspected, InspectedField, inspect, inspect_text};
 use concert_core::terminal::{Outcome, answer_outcome, answer_outcome_text};
-use concert_core::v3::DecodeOptions;
-use concert_core::v3::tags::AA;
-use concert_core::v3::tlv::{Tag, TlvRecord, decode_records, latin1};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 
 use crate::amount::type_name;
-use crate::errors::{config_error, new_error};
+use crate::errors::{invalid_request, new_error};
 use crate::outcome::PyOutcome;
 
 /// One field or record of a decoded frame.
@@ -105,18 +101,8 @@ enum Input {
 enum Body {
     /// Explained already.
     Explained,
-    /// A V3 message whose records (nested ones too) are known to be well
-    /// formed, with where each top-level record's value lies.
-    CheckedV3 {
-        payload: Vec<u8>,
-        records: Vec<RecordSpan>,
-    },
-}
-
-/// A top-level record of a checked message: its tag and value range.
-struct RecordSpan {
-    tag: Tag,
-    value: std::ops::Range<usize>,
+    /// A V3 message checked by the core, explained on first use.
+    CheckedV3(CheckedV3),
 }
 
 impl PyDecoded {
@@ -129,6 +115,15 @@ impl PyDecoded {
         }
     }
 
+    fn checked(checked: CheckedV3) -> PyDecoded {
+        PyDecoded {
+            body: Body::CheckedV3(checked),
+            explained: OnceLock::new(),
+            input: None,
+            outcome: OnceLock::new(),
+        }
+    }
+
     /// The fields explained, computed once. `explained` was filled at
     /// construction unless the body is a checked V3 message, which
     /// `inspect` reads as well (it was checked with the same rules).
@@ -136,57 +131,16 @@ impl PyDecoded {
         if let Some(done) = self.explained.get() {
             return Ok(done);
         }
-        let Body::CheckedV3 { payload, .. } = &self.body else {
+        let Body::CheckedV3(checked) = &self.body else {
             return Err(pyo3::exceptions::PyRuntimeError::new_err(
                 "decoded frame lost its fields",
             ));
         };
-        let inspected = inspect(payload, Hint::V3).map_err(|e| {
+        let inspected = checked.inspect().map_err(|e| {
             pyo3::exceptions::PyRuntimeError::new_err(format!("checked frame unreadable: {e}"))
         })?;
         Ok(self.explained.get_or_init(|| inspected))
     }
-}
-
-/// Records and nested records well formed, as `inspect` reads them.
-fn check_v3(records: &[TlvRecord<'_>]) -> bool {
-    records.iter().all(|r| {
-        !r.tag.is_constructed()
-            || r.nested(DecodeOptions::TOLERANT)
-                .is_ok_and(|inner| check_v3(&inner))
-    })
-}
-
-/// A plain V3 message (it starts with a tag), checked but not explained;
-/// `None` for anything else, or anything malformed (which `inspect` then
-/// reports with its offset).
-fn check_plain_v3(bytes: &[u8], hint: Hint) -> Option<PyDecoded> {
-    if hint == Hint::V2 || !bytes.first().is_some_and(u8::is_ascii_uppercase) {
-        return None;
-    }
-    let records = decode_records(bytes, DecodeOptions::TOLERANT).ok()?;
-    if !check_v3(&records) {
-        return None;
-    }
-    let records = records
-        .iter()
-        .map(|r| {
-            let start = r.offset + 5;
-            RecordSpan {
-                tag: r.tag,
-                value: start..start + r.value.len(),
-            }
-        })
-        .collect();
-    Some(PyDecoded {
-        body: Body::CheckedV3 {
-            payload: bytes.to_vec(),
-            records,
-        },
-        explained: OnceLock::new(),
-        input: None,
-        outcome: OnceLock::new(),
-    })
 }
 
 #[pymethods]
@@ -195,7 +149,7 @@ impl PyDecoded {
     #[getter]
     fn protocol(&self) -> PyResult<&'static str> {
         match self.body {
-            Body::CheckedV3 { .. } => Ok("v3"),
+            Body::CheckedV3(_) => Ok("v3"),
             Body::Explained => Ok(self.inspected()?.protocol),
         }
     }
@@ -205,7 +159,7 @@ impl PyDecoded {
     #[getter]
     fn kind(&self) -> PyResult<&'static str> {
         match self.body {
-            Body::CheckedV3 { .. } => Ok("v3"),
+            Body::CheckedV3(_) => Ok("v3"),
             Body::Explained => Ok(self.inspected()?.kind),
         }
     }
@@ -214,7 +168,7 @@ impl PyDecoded {
     #[getter]
     fn serial_frame(&self) -> PyResult<bool> {
         match self.body {
-            Body::CheckedV3 { .. } => Ok(false),
+            Body::CheckedV3(_) => Ok(false),
             Body::Explained => Ok(self.inspected()?.serial_frame),
         }
     }
@@ -235,15 +189,9 @@ impl PyDecoded {
     #[getter]
     fn records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let pairs = PyList::empty(py);
-        if let Body::CheckedV3 { payload, records } = &self.body {
-            for r in records {
-                let text = latin1(&payload[r.value.clone()]);
-                let value = if r.tag == AA {
-                    Cow::Owned(mask_pan(&text))
-                } else {
-                    text
-                };
-                pairs.append((r.tag.as_str(), value.as_ref()))?;
+        if let Body::CheckedV3(checked) = &self.body {
+            for (tag, value) in checked.records() {
+                pairs.append((tag.as_str(), value.as_ref()))?;
             }
         } else {
             for f in &self.inspected()?.fields {
@@ -260,7 +208,7 @@ impl PyDecoded {
     fn outcome(&self) -> Option<PyOutcome> {
         self.outcome
             .get_or_init(|| match (&self.body, &self.input) {
-                (Body::CheckedV3 { payload, .. }, _) => answer_outcome(payload, Hint::V3),
+                (Body::CheckedV3(checked), _) => answer_outcome(checked.payload(), Hint::V3),
                 (Body::Explained, Some((Input::Text(text), hint))) => {
                     answer_outcome_text(text, *hint)
                 }
@@ -289,7 +237,7 @@ impl PyDecoded {
 
     fn __len__(&self) -> PyResult<usize> {
         match self.body {
-            Body::CheckedV3 { ref records, .. } => Ok(records.len()),
+            Body::CheckedV3(ref checked) => Ok(checked.len()),
             Body::Explained => Ok(self.inspected()?.fields.len()),
         }
     }
@@ -327,33 +275,26 @@ impl PyDecoded {
 }
 
 /// Explains a frame: a V2 payload, V3 records, a whole serial frame
-/// (bytes), or its hex (str). `protocol`: `"auto"`, `"v2"` or `"v3"`.
-/// Raises `ProtocolError` (with `offset`) for what is not a frame.
+/// (bytes), or its hex (str). `hint`: `"auto"`, `"v2"` or `"v3"`.
+/// Raises `DecodeError` (with `offset`) for what is not a frame.
 #[pyfunction]
-#[pyo3(signature = (frame, protocol="auto"))]
-pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyResult<PyDecoded> {
-    let hint = match protocol.trim().to_ascii_lowercase().as_str() {
-        "auto" => Hint::Auto,
-        "v2" => Hint::V2,
-        "v3" => Hint::V3,
-        other => {
-            return Err(config_error(format!(
-                "unknown protocol {other:?}: expected auto, v2 or v3"
-            )));
-        }
-    };
+#[pyo3(signature = (frame, hint="auto"))]
+pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, hint: &str) -> PyResult<PyDecoded> {
+    let hint: Hint = hint
+        .parse()
+        .map_err(|e: concert_core::names::UnknownName| invalid_request(e.to_string()))?;
     let result = if let Ok(text) = frame.cast::<PyString>() {
         let text = text.to_cow()?;
-        if let Some(checked) = check_plain_v3(text.as_bytes(), hint) {
-            return Ok(checked);
+        if let Some(checked) = CheckedV3::check(text.as_bytes(), hint) {
+            return Ok(PyDecoded::checked(checked));
         }
         let text = text.into_owned();
         py.detach(|| inspect_text(&text, hint))
             .map(|inspected| (inspected, Input::Text(text)))
     } else if let Ok(bytes) = frame.cast::<PyBytes>() {
         let bytes = bytes.as_bytes();
-        if let Some(checked) = check_plain_v3(bytes, hint) {
-            return Ok(checked);
+        if let Some(checked) = CheckedV3::check(bytes, hint) {
+            return Ok(PyDecoded::checked(checked));
         }
         inspect(bytes, hint).map(|inspected| (inspected, Input::Bytes(bytes.to_vec())))
     } else if let Ok(bytes) = frame.cast::<PyByteArray>() {
@@ -368,7 +309,7 @@ pub fn decode(py: Python<'_>, frame: &Bound<'_, PyAny>, protocol: &str) -> PyRes
     match result {
         Ok((inner, input)) => Ok(PyDecoded::new(inner, input, hint)),
         Err(e) => {
-            let err = new_error(py, "ProtocolError", e.to_string(), "CONCERT_PROTOCOL");
+            let err = new_error(py, ErrorCode::Decode, e.to_string());
             err.value(py).setattr("offset", e.offset)?;
             Err(err)
         }
@@ -414,9 +355,8 @@ pub fn ports(py: Python<'_>) -> PyResult<Vec<PyPortInfo>> {
         .map_err(|e| {
             new_error(
                 py,
-                "ConnectionFailedError",
+                ErrorCode::Ports,
                 format!("cannot list serial ports: {e}"),
-                "CONCERT_PORT",
             )
         })?;
     Ok(ports

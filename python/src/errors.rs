@@ -1,7 +1,9 @@
-//! Core failures as the exceptions of `concert_tpe._errors` (written in Python,
+//! Failures as the exceptions of `concert_tpe._errors` (written in Python,
 //! where multiple inheritance is plain: `InvalidRequestError` is also a
-//! `ValueError`, `ConnectionFailedError` also a `ConnectionError`).
+//! `ValueError`, `ConnectionFailedError` also a `ConnectionError`). The
+//! code and its safe-to-retry flag come from the core's one table.
 
+use concert_core::codes::ErrorCode;
 use concert_core::terminal::Error;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -19,9 +21,44 @@ fn class<'py>(py: Python<'py>, name: &'static str) -> PyResult<Bound<'py, PyType
         .map_err(Into::into)
 }
 
-/// The exception `name(message, code)`, or the failure to build it.
-pub fn new_error(py: Python<'_>, name: &'static str, message: String, code: &str) -> PyErr {
-    match class(py, name).and_then(|cls| cls.call1((message, code))) {
+/// The exception class for a code of the table.
+fn class_name(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::InvalidRequest => "InvalidRequestError",
+        ErrorCode::Config => "ConfigError",
+        ErrorCode::Busy => "BusyError",
+        ErrorCode::Connect | ErrorCode::Port | ErrorCode::NotDelivered => "ConnectionFailedError",
+        ErrorCode::Cancelled => "RequestCancelledError",
+        ErrorCode::Closed => "ClosedError",
+        ErrorCode::Decode => "DecodeError",
+        ErrorCode::Ports => "PortsError",
+        ErrorCode::Simulator => "SimulatorError",
+        ErrorCode::Journal => "JournalError",
+        // A code the table gains later is still a concert_tpe.Error.
+        _ => "Error",
+    }
+}
+
+/// The exception for `code` with `message`, or the failure to build it.
+pub fn new_error(py: Python<'_>, code: ErrorCode, message: impl Into<String>) -> PyErr {
+    match class(py, class_name(code))
+        .and_then(|cls| cls.call1((message.into(), code.code(), code.safe_to_retry())))
+    {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(e) => e,
+    }
+}
+
+/// The exception `class(message, code, safe_to_retry)` for a code outside
+/// the core's table (the journal's finer codes).
+pub fn new_error_named(
+    py: Python<'_>,
+    class_name: &'static str,
+    message: String,
+    code: &str,
+    safe_to_retry: bool,
+) -> PyErr {
+    match class(py, class_name).and_then(|cls| cls.call1((message, code, safe_to_retry))) {
         Ok(instance) => PyErr::from_value(instance),
         Err(e) => e,
     }
@@ -29,41 +66,17 @@ pub fn new_error(py: Python<'_>, name: &'static str, message: String, code: &str
 
 /// An invalid request found on the Python side (amount type, option …).
 pub fn invalid_request(message: impl Into<String>) -> PyErr {
-    Python::attach(|py| {
-        new_error(
-            py,
-            "InvalidRequestError",
-            message.into(),
-            "CONCERT_INVALID_REQUEST",
-        )
-    })
+    Python::attach(|py| new_error(py, ErrorCode::InvalidRequest, message))
 }
 
 /// An invalid terminal or simulator setting.
 pub fn config_error(message: impl Into<String>) -> PyErr {
-    Python::attach(|py| new_error(py, "ConfigError", message.into(), "CONCERT_CONFIG"))
-}
-
-/// The exception class for a core error code.
-fn class_name(error: &Error) -> &'static str {
-    match error {
-        Error::InvalidRequest(_) => "InvalidRequestError",
-        Error::Config(_) => "ConfigError",
-        Error::Busy => "BusyError",
-        Error::Connect { .. } | Error::PortOpen { .. } | Error::NotDelivered(_) => {
-            "ConnectionFailedError"
-        }
-        Error::Cancelled => "RequestCancelledError",
-        Error::Journal(_) => "JournalError",
-        // The core's error type may grow: a new kind is still a concert_tpe.Error.
-        #[allow(unreachable_patterns)]
-        _ => "Error",
-    }
+    Python::attach(|py| new_error(py, ErrorCode::Config, message))
 }
 
 /// A core error (always safe to retry) as a Python exception.
 pub fn core_error(py: Python<'_>, error: &Error) -> PyErr {
-    new_error(py, class_name(error), error.to_string(), error.code())
+    new_error(py, error.kind(), error.to_string())
 }
 
 /// `core_error` for `?` where only the error is at hand.

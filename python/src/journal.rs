@@ -7,7 +7,9 @@ use concert_journal::{Decision, Entry, ExportFormat, Journal, JournalError, List
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::errors::{core_error, new_error};
+use concert_core::codes::ErrorCode;
+
+use crate::errors::{core_error, new_error, new_error_named};
 use crate::outcome::status;
 use crate::terminal::PyTerminal;
 
@@ -16,13 +18,10 @@ use crate::terminal::PyTerminal;
 pub fn journal_error(py: Python<'_>, error: JournalError) -> PyErr {
     match error {
         JournalError::Terminal(e) => core_error(py, &e),
-        JournalError::NoteRequired | JournalError::Invalid(_) => new_error(
-            py,
-            "InvalidRequestError",
-            error.to_string(),
-            "CONCERT_INVALID_ARGUMENT",
-        ),
-        e => new_error(py, "JournalError", e.to_string(), e.code()),
+        JournalError::NoteRequired | JournalError::Invalid(_) => {
+            new_error(py, ErrorCode::InvalidRequest, error.to_string())
+        }
+        e => new_error_named(py, "JournalError", e.to_string(), e.code(), true),
     }
 }
 
@@ -42,11 +41,12 @@ impl PyJournal {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
             .ok_or_else(|| {
-                new_error(
+                new_error_named(
                     py,
                     "JournalError",
                     "the journal is closed".into(),
-                    "CONCERT_JOURNAL",
+                    ErrorCode::Journal.code(),
+                    true,
                 )
             })
     }

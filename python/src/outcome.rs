@@ -1,8 +1,8 @@
 //! `concert_tpe.Outcome` (what came of a request, `in_doubt` included) and
 //! `concert_tpe.Event` (progress of a running one).
 
-use concert_core::terminal::{Direction, Event, LateAnswer, Outcome, Status};
-use concert_core::v3::{ReceiptCopy, ReceiptFormat};
+use concert_core::terminal::{Event, LateAnswer, Outcome, Status};
+use concert_core::v3::ReceiptCopy;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyType};
@@ -20,14 +20,6 @@ pub fn status<'py>(py: Python<'py>, status: Status) -> PyResult<Bound<'py, PyAny
 #[pyclass(name = "Outcome", module = "concert_tpe", frozen)]
 pub struct PyOutcome {
     pub(crate) inner: Outcome,
-}
-
-fn copy_name(copy: ReceiptCopy) -> &'static str {
-    match copy {
-        ReceiptCopy::Customer => "customer",
-        ReceiptCopy::Merchant => "merchant",
-        ReceiptCopy::Both => "both",
-    }
 }
 
 #[pymethods]
@@ -191,10 +183,7 @@ impl PyOutcome {
     /// Ticket format: `text` or `html`.
     #[getter]
     fn receipt_format(&self) -> Option<&'static str> {
-        self.inner.receipt.as_ref().map(|r| match r.format {
-            ReceiptFormat::Text => "text",
-            ReceiptFormat::Html => "html",
-        })
+        self.inner.receipt.as_ref().map(|r| r.format.name())
     }
 
     /// Ticket copy: `customer`, `merchant` or `both`.
@@ -204,7 +193,7 @@ impl PyOutcome {
             .receipt
             .as_ref()
             .and_then(|r| r.copy)
-            .map(copy_name)
+            .map(ReceiptCopy::name)
     }
 
     /// Echoed fields that differ from the request: `(field, sent, received)`.
@@ -217,17 +206,12 @@ impl PyOutcome {
             .collect()
     }
 
-    /// Every record received (V3 tag or V2 field → value), masked; the first
-    /// one wins when a tag repeats.
+    /// Every record received, in wire order, as `(tag, value)` pairs (V3
+    /// tag or V2 field), masked; a repeated tag appears each time, as in
+    /// `Decoded.records`.
     #[getter]
-    fn records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        for (k, v) in &self.inner.records {
-            if !dict.contains(k)? {
-                dict.set_item(k, v)?;
-            }
-        }
-        Ok(dict)
+    fn records(&self) -> Vec<(String, String)> {
+        self.inner.records.clone()
     }
 
     /// The answer as received, masked; kept even when not understood.
@@ -249,18 +233,12 @@ impl PyOutcome {
         self.inner
             .frames
             .iter()
-            .map(|f| {
-                let direction = match f.direction {
-                    Direction::Sent => "sent",
-                    Direction::Received => "received",
-                };
-                (direction, PyBytes::new(py, &f.bytes))
-            })
+            .map(|f| (f.direction.name(), PyBytes::new(py, &f.bytes)))
             .collect()
     }
 
     /// Every attribute in a dict of plain values, ready for JSON: status as
-    /// its string, bytes as hex, frames as `{"direction", "hex"}` and echo
+    /// its string, records as `[tag, value]` lists, bytes as hex, frames as `{"direction", "hex"}` and echo
     /// mismatches as `{"field", "sent", "received"}`.
     fn to_dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let py = slf.py();
@@ -290,11 +268,17 @@ impl PyOutcome {
             "receipts",
             "receipt_format",
             "receipt_copy",
-            "records",
             "in_doubt_cause",
         ] {
             dict.set_item(name, slf.getattr(name)?)?;
         }
+        let records: Vec<[&str; 2]> = this
+            .inner
+            .records
+            .iter()
+            .map(|(tag, value)| [tag.as_str(), value.as_str()])
+            .collect();
+        dict.set_item("records", records)?;
         let mismatches = this
             .inner
             .echo_mismatches
@@ -316,11 +300,7 @@ impl PyOutcome {
             .iter()
             .map(|f| {
                 let d = PyDict::new(py);
-                let direction = match f.direction {
-                    Direction::Sent => "sent",
-                    Direction::Received => "received",
-                };
-                d.set_item("direction", direction)?;
+                d.set_item("direction", f.direction.name())?;
                 d.set_item("hex", hex(&f.bytes))?;
                 Ok(d)
             })
@@ -436,9 +416,10 @@ pub struct PyEvent {
 
 #[pymethods]
 impl PyEvent {
-    /// The step's name.
+    /// The step's kind: `connecting`, `sent`, `acknowledged`,
+    /// `waiting_for_answer`, `answer_received`, `done`.
     #[getter]
-    fn name(&self) -> &'static str {
+    fn kind(&self) -> &'static str {
         self.inner.name()
     }
 

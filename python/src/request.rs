@@ -2,7 +2,8 @@
 //! shared by `Request(...)`, `Terminal.pay(...)` and the other methods.
 
 use concert_core::currency::{Currency, EUR};
-use concert_core::terminal::{Application, Operation, Request};
+use concert_core::names::UnknownName;
+use concert_core::terminal::{Operation, Request};
 use concert_core::v3::{ReceiptCopy, ReceiptFormat, Tag};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -10,33 +11,6 @@ use pyo3::types::{PyBool, PyDict, PyString};
 
 use crate::amount::{CurrencyArg, amount, type_name};
 use crate::errors::invalid_request;
-
-/// Application names, as users write them.
-const APPLICATIONS: &str = "any, card, cheque, amex, cetelem, cofinoga, diners, franfinance, \
-                            jcb, accord_finance, unionpay, moneo, fintrax";
-
-fn application(name: &str) -> PyResult<Application> {
-    Ok(match name.trim().to_ascii_lowercase().as_str() {
-        "any" => Application::Any,
-        "card" => Application::Card,
-        "cheque" | "check" => Application::Cheque,
-        "amex" => Application::Amex,
-        "cetelem" => Application::Cetelem,
-        "cofinoga" => Application::Cofinoga,
-        "diners" => Application::Diners,
-        "franfinance" => Application::Franfinance,
-        "jcb" => Application::Jcb,
-        "accord_finance" | "accord" => Application::AccordFinance,
-        "unionpay" => Application::UnionPay,
-        "moneo" => Application::Moneo,
-        "fintrax" => Application::Fintrax,
-        _ => {
-            return Err(invalid_request(format!(
-                "unknown application {name:?}: expected one of {APPLICATIONS}"
-            )));
-        }
-    })
-}
 
 fn text(key: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     match value.cast::<PyString>() {
@@ -81,36 +55,42 @@ pub fn apply_options(request: &mut Request, options: Option<&Bound<'_, PyDict>>)
     let Some(options) = options else {
         return Ok(());
     };
+    let pairs = options
+        .iter()
+        .map(|(key, value)| Ok((key.extract::<String>()?, value)))
+        .collect::<PyResult<Vec<_>>>()?;
+    apply_pairs(request, pairs.iter().map(|(k, v)| (k.as_str(), Some(v))))
+}
+
+/// Applies `(name, value)` options to `request`; `None` leaves one unset.
+pub fn apply_pairs<'a, 'py: 'a>(
+    request: &mut Request,
+    options: impl IntoIterator<Item = (&'a str, Option<&'a Bound<'py, PyAny>>)>,
+) -> PyResult<()> {
     let mut receipt_format = ReceiptFormat::Text;
     let mut receipt_copy = None;
-    for (key, value) in options.iter() {
-        let key: String = key.extract()?;
-        if value.is_none() {
+    for (key, value) in options {
+        let Some(value) = value.filter(|v| !v.is_none()) else {
             continue;
-        }
-        match key.as_str() {
-            "private_data" => request.private_data = Some(text(&key, &value)?),
-            "application" => request.application = Some(application(&text(&key, &value)?)?),
-            "immediate_answer" => request.immediate_answer = flag(&key, &value)?,
-            "force_authorization" => request.force_authorization = flag(&key, &value)?,
+        };
+        let unknown = |e: UnknownName| invalid_request(e.to_string());
+        match key {
+            "private_data" => request.private_data = Some(text(key, value)?),
+            "application" => {
+                request.application = Some(text(key, value)?.parse().map_err(unknown)?);
+            }
+            "immediate_answer" => request.immediate_answer = flag(key, value)?,
+            "force_authorization" => request.force_authorization = flag(key, value)?,
             "receipt" => {
-                receipt_copy = Some(
-                    text(&key, &value)?
-                        .parse::<ReceiptCopy>()
-                        .map_err(|e| invalid_request(e.to_string()))?,
-                );
+                receipt_copy = Some(text(key, value)?.parse::<ReceiptCopy>().map_err(unknown)?);
             }
-            "receipt_format" => {
-                receipt_format = text(&key, &value)?.parse().map_err(
-                    |e: concert_core::names::UnknownName| invalid_request(e.to_string()),
-                )?;
-            }
-            "original_reference" => request.original_reference = Some(text(&key, &value)?),
-            "partial_allowed" => request.partial_allowed = Some(flag(&key, &value)?),
-            "customer_phone" => request.customer_phone = Some(text(&key, &value)?),
-            "customer_email" => request.customer_email = Some(text(&key, &value)?),
-            "extra_tags" => request.extra_tags = tags(&value)?,
-            "full_answer" => request.full_answer = flag(&key, &value)?,
+            "receipt_format" => receipt_format = text(key, value)?.parse().map_err(unknown)?,
+            "original_reference" => request.original_reference = Some(text(key, value)?),
+            "partial_allowed" => request.partial_allowed = Some(flag(key, value)?),
+            "customer_phone" => request.customer_phone = Some(text(key, value)?),
+            "customer_email" => request.customer_email = Some(text(key, value)?),
+            "extra_tags" => request.extra_tags = tags(value)?,
+            "full_answer" => request.full_answer = flag(key, value)?,
             other => {
                 return Err(PyTypeError::new_err(format!(
                     "unexpected keyword argument {other:?}"
@@ -128,16 +108,16 @@ pub fn apply_options(request: &mut Request, options: Option<&Bound<'_, PyDict>>)
 }
 
 /// A request moving money: amount and currency checked, options applied.
-pub fn money_request(
+pub fn money_request<'a, 'py: 'a>(
     operation: Operation,
-    value: &Bound<'_, PyAny>,
+    value: &Bound<'py, PyAny>,
     currency: Currency,
-    options: Option<&Bound<'_, PyDict>>,
+    options: impl IntoIterator<Item = (&'a str, Option<&'a Bound<'py, PyAny>>)>,
 ) -> PyResult<Request> {
     let mut request = Request::new(operation);
     request.currency = Some(currency);
     request.amount = Some(amount(value, currency)?);
-    apply_options(&mut request, options)?;
+    apply_pairs(&mut request, options)?;
     Ok(request)
 }
 
@@ -161,7 +141,7 @@ impl PyRequest {
     ) -> PyResult<Self> {
         let operation: Operation = operation
             .parse()
-            .map_err(|e: concert_core::names::UnknownName| invalid_request(e.to_string()))?;
+            .map_err(|e: UnknownName| invalid_request(e.to_string()))?;
         let mut request = Request::new(operation);
         let currency = match currency {
             CurrencyArg::Given(c) => Some(c),

@@ -10,6 +10,8 @@ use concert_core::terminal::{Protocol, SerialLine, Terminal, TerminalConfig};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
+use concert_core::codes::ErrorCode;
+
 use crate::errors::{config_error, new_error};
 use crate::terminal::{PyTerminal, seconds};
 
@@ -36,14 +38,7 @@ impl PySimulator {
             let slot = self.sim.lock().unwrap_or_else(PoisonError::into_inner);
             slot.as_ref().map(f)
         })
-        .ok_or_else(|| {
-            new_error(
-                py,
-                "SimulatorError",
-                "the simulator is stopped".to_owned(),
-                "CONCERT_SIMULATOR",
-            )
-        })
+        .ok_or_else(|| new_error(py, ErrorCode::Closed, "the simulator is stopped"))
     }
 }
 
@@ -110,24 +105,21 @@ impl PySimulator {
                 )));
             }
         };
-        let mut config = SimulatorConfig {
-            transport,
-            protocol,
-            default_script: self::script(script)?,
-            faults: Faults {
-                nak_first_frames,
-                corrupt_lrc_first,
-                stray_bytes: stray_bytes.unwrap_or_default(),
-                split_writes,
-                skip_final_eot,
-                close_mid_answer,
-                never_answer,
-                ..Faults::default()
-            },
-            receipt_text,
-            answer_version,
-            ..SimulatorConfig::default()
-        };
+        let mut faults = Faults::default();
+        faults.nak_first_frames = nak_first_frames;
+        faults.corrupt_lrc_first = corrupt_lrc_first;
+        faults.stray_bytes = stray_bytes.unwrap_or_default();
+        faults.split_writes = split_writes;
+        faults.skip_final_eot = skip_final_eot;
+        faults.close_mid_answer = close_mid_answer;
+        faults.never_answer = never_answer;
+        let mut config = SimulatorConfig::default();
+        config.transport = transport;
+        config.protocol = protocol;
+        config.default_script = self::script(script)?;
+        config.faults = faults;
+        config.receipt_text = receipt_text;
+        config.answer_version = answer_version;
         if answer_delay != 0.0 {
             config.answer_delay = seconds("answer_delay", answer_delay)?;
         }
@@ -149,10 +141,10 @@ impl PySimulator {
         }
         let sim = py.detach(|| Simulator::start(config)).map_err(|e| {
             let code = match e {
-                concert_core::sim::SimError::Config(_) => "CONCERT_CONFIG",
-                _ => "CONCERT_SIMULATOR",
+                concert_core::sim::SimError::Config(_) => ErrorCode::Config,
+                _ => ErrorCode::Simulator,
             };
-            new_error(py, "SimulatorError", e.to_string(), code)
+            new_error(py, code, e.to_string())
         })?;
         Ok(PySimulator {
             protocol,

@@ -12,7 +12,7 @@ use concert_core::terminal::{
 use crossbeam_channel::RecvTimeoutError;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt};
+use pyo3::types::{PyBool, PyBytes, PyInt};
 
 use crate::amount::{CurrencyArg, type_name};
 use concert_core::currency::EUR;
@@ -168,19 +168,118 @@ impl PyTerminal {
             .getattr("transact")?
             .call1((slf, request, on_event))
     }
-
-    fn money(
-        operation: Operation,
-        amount: &Bound<'_, PyAny>,
-        currency: CurrencyArg,
-        options: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Request> {
-        money_request(operation, amount, currency.or(EUR), options)
-    }
 }
 
-#[pymethods]
-impl PyTerminal {
+/// The keyword options of a money method as `(name, value)` pairs.
+macro_rules! options {
+    ($($name:ident),* $(,)?) => {
+        [$((stringify!($name), $name.as_ref())),*]
+    };
+}
+
+/// The `#[pymethods]` of `Terminal`, with the four operations that move
+/// money written once for both forms: `pay`, `refund`, `cancel`,
+/// `preauthorize` (blocking) and their `_async` twins, every option a named
+/// keyword so that `help()` shows them.
+macro_rules! terminal_methods {
+    (
+        money: [$(($op:expr, $name:ident, $doc:literal, $name_async:ident, $doc_async:literal)),* $(,)?],
+        $($rest:tt)*
+    ) => {
+        #[pymethods]
+        impl PyTerminal {
+            $(
+                #[doc = $doc]
+                #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None,
+                    private_data=None, application=None, immediate_answer=None,
+                    force_authorization=None, receipt=None, receipt_format=None,
+                    original_reference=None, partial_allowed=None, customer_phone=None,
+                    customer_email=None, extra_tags=None, full_answer=None),
+                    text_signature = "(self, amount, currency='EUR', *, on_event=None, \
+                    private_data=None, application=None, immediate_answer=None, \
+                    force_authorization=None, receipt=None, receipt_format=None, \
+                    original_reference=None, partial_allowed=None, customer_phone=None, \
+                    customer_email=None, extra_tags=None, full_answer=None)")]
+                #[allow(clippy::too_many_arguments)]
+                fn $name(
+                    &self,
+                    py: Python<'_>,
+                    amount: &Bound<'_, PyAny>,
+                    currency: CurrencyArg,
+                    on_event: Option<Py<PyAny>>,
+                    private_data: Option<Bound<'_, PyAny>>,
+                    application: Option<Bound<'_, PyAny>>,
+                    immediate_answer: Option<Bound<'_, PyAny>>,
+                    force_authorization: Option<Bound<'_, PyAny>>,
+                    receipt: Option<Bound<'_, PyAny>>,
+                    receipt_format: Option<Bound<'_, PyAny>>,
+                    original_reference: Option<Bound<'_, PyAny>>,
+                    partial_allowed: Option<Bound<'_, PyAny>>,
+                    customer_phone: Option<Bound<'_, PyAny>>,
+                    customer_email: Option<Bound<'_, PyAny>>,
+                    extra_tags: Option<Bound<'_, PyAny>>,
+                    full_answer: Option<Bound<'_, PyAny>>,
+                ) -> PyResult<Py<PyOutcome>> {
+                    let request = money_request($op, amount, currency.or(EUR), options!(private_data, application, immediate_answer, force_authorization,
+                        receipt, receipt_format, original_reference, partial_allowed,
+                        customer_phone, customer_email, extra_tags, full_answer))?;
+                    self.run(py, request, on_event)
+                }
+
+                #[doc = $doc_async]
+                #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None,
+                    private_data=None, application=None, immediate_answer=None,
+                    force_authorization=None, receipt=None, receipt_format=None,
+                    original_reference=None, partial_allowed=None, customer_phone=None,
+                    customer_email=None, extra_tags=None, full_answer=None),
+                    text_signature = "(self, amount, currency='EUR', *, on_event=None, \
+                    private_data=None, application=None, immediate_answer=None, \
+                    force_authorization=None, receipt=None, receipt_format=None, \
+                    original_reference=None, partial_allowed=None, customer_phone=None, \
+                    customer_email=None, extra_tags=None, full_answer=None)")]
+                #[allow(clippy::too_many_arguments)]
+                fn $name_async<'py>(
+                    slf: &Bound<'py, Self>,
+                    amount: &Bound<'py, PyAny>,
+                    currency: CurrencyArg,
+                    on_event: Option<Py<PyAny>>,
+                    private_data: Option<Bound<'py, PyAny>>,
+                    application: Option<Bound<'py, PyAny>>,
+                    immediate_answer: Option<Bound<'py, PyAny>>,
+                    force_authorization: Option<Bound<'py, PyAny>>,
+                    receipt: Option<Bound<'py, PyAny>>,
+                    receipt_format: Option<Bound<'py, PyAny>>,
+                    original_reference: Option<Bound<'py, PyAny>>,
+                    partial_allowed: Option<Bound<'py, PyAny>>,
+                    customer_phone: Option<Bound<'py, PyAny>>,
+                    customer_email: Option<Bound<'py, PyAny>>,
+                    extra_tags: Option<Bound<'py, PyAny>>,
+                    full_answer: Option<Bound<'py, PyAny>>,
+                ) -> PyResult<Bound<'py, PyAny>> {
+                    let request = money_request($op, amount, currency.or(EUR), options!(private_data, application, immediate_answer, force_authorization,
+                        receipt, receipt_format, original_reference, partial_allowed,
+                        customer_phone, customer_email, extra_tags, full_answer))?;
+                    Self::run_async(slf, request, on_event)
+                }
+            )*
+
+            $($rest)*
+        }
+    };
+}
+
+terminal_methods! {
+    money: [
+        (Operation::Pay, pay,
+            "A payment. `amount`: int minor units, Decimal or decimal str.",
+            pay_async, "`await terminal.pay_async(...)`: `pay` without blocking the event loop."),
+        (Operation::Refund, refund, "A refund.", refund_async, "`refund` as a coroutine."),
+        (Operation::Cancel, cancel, "Cancels an earlier payment of `amount`.",
+            cancel_async, "`cancel` as a coroutine."),
+        (Operation::Preauthorize, preauthorize, "A pre-authorisation.",
+            preauthorize_async, "`preauthorize` as a coroutine."),
+    ],
+
     /// A terminal over TCP/IP (V3). Nothing is opened until a request.
     #[staticmethod]
     #[pyo3(signature = (host, port=Setting(Some(8888)), *, protocol="v3", pos_number=Setting(Some(1)), cash_register_id=None,
@@ -282,6 +381,31 @@ impl PyTerminal {
         self.inner.is_busy()
     }
 
+    /// Stops whatever runs on this terminal, from any thread: a blocking
+    /// call on another thread, a `submit`, a coroutine. One whose request
+    /// had not left raises `RequestCancelledError` (safe to retry); one
+    /// whose request had left returns an `Outcome` in doubt (ask the
+    /// terminal with `status()`). Returns at once; does nothing when
+    /// nothing runs, and does not stop what starts after it.
+    fn abort(&self) {
+        self.inner.abort();
+    }
+
+    /// The payload this terminal would send for `request` (a V2 message or
+    /// V3 records, without serial framing), checked as a transaction checks
+    /// it. Nothing is opened.
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyRequest>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let payload = self
+            .inner
+            .encode(&request.get().inner)
+            .map_err(|e| core_error(py, &e))?;
+        Ok(PyBytes::new(py, &payload))
+    }
+
     /// Late answers not yet handed over, oldest first: answers to earlier
     /// requests that came after their outcome (serial), each handed over
     /// once (here, or on the next outcome's `late_answers`).
@@ -293,66 +417,6 @@ impl PyTerminal {
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         py.detach(|| self.inner.close())
             .map_err(|e| core_error(py, &e))
-    }
-
-    /// A payment. `amount`: int minor units, Decimal or decimal str.
-    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
-        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
-    fn pay(
-        &self,
-        py: Python<'_>,
-        amount: &Bound<'_, PyAny>,
-        currency: CurrencyArg,
-        on_event: Option<Py<PyAny>>,
-        options: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyOutcome>> {
-        let request = Self::money(Operation::Pay, amount, currency, options)?;
-        self.run(py, request, on_event)
-    }
-
-    /// A refund.
-    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
-        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
-    fn refund(
-        &self,
-        py: Python<'_>,
-        amount: &Bound<'_, PyAny>,
-        currency: CurrencyArg,
-        on_event: Option<Py<PyAny>>,
-        options: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyOutcome>> {
-        let request = Self::money(Operation::Refund, amount, currency, options)?;
-        self.run(py, request, on_event)
-    }
-
-    /// Cancels an earlier payment of `amount`.
-    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
-        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
-    fn cancel(
-        &self,
-        py: Python<'_>,
-        amount: &Bound<'_, PyAny>,
-        currency: CurrencyArg,
-        on_event: Option<Py<PyAny>>,
-        options: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyOutcome>> {
-        let request = Self::money(Operation::Cancel, amount, currency, options)?;
-        self.run(py, request, on_event)
-    }
-
-    /// A pre-authorisation.
-    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
-        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
-    fn preauthorize(
-        &self,
-        py: Python<'_>,
-        amount: &Bound<'_, PyAny>,
-        currency: CurrencyArg,
-        on_event: Option<Py<PyAny>>,
-        options: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<Py<PyOutcome>> {
-        let request = Self::money(Operation::Preauthorize, amount, currency, options)?;
-        self.run(py, request, on_event)
     }
 
     /// Is the terminal there? No transaction (V2: a bare ENQ/ACK probe).
@@ -400,9 +464,11 @@ impl PyTerminal {
         let operation = request.operation.name();
         let done = Arc::new(AtomicBool::new(false));
         let done_flag = Arc::clone(&done);
+        // Done as the callback is given the result, so that the callback
+        // itself (and whoever it wakes) sees it.
         let on_done = move |result| {
-            call_back(&callback, |py| result_object(py, result));
             done_flag.store(true, Ordering::SeqCst);
+            call_back(&callback, |py| result_object(py, result));
         };
         let cancel = py
             .detach(|| {
@@ -415,62 +481,6 @@ impl PyTerminal {
             operation,
             done,
         })
-    }
-
-    /// `await terminal.pay_async(...)`: `pay` without blocking the event loop.
-    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
-        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
-    fn pay_async<'py>(
-        slf: &Bound<'py, Self>,
-        amount: &Bound<'py, PyAny>,
-        currency: CurrencyArg,
-        on_event: Option<Py<PyAny>>,
-        options: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let request = Self::money(Operation::Pay, amount, currency, options)?;
-        Self::run_async(slf, request, on_event)
-    }
-
-    /// `refund` as a coroutine.
-    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
-        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
-    fn refund_async<'py>(
-        slf: &Bound<'py, Self>,
-        amount: &Bound<'py, PyAny>,
-        currency: CurrencyArg,
-        on_event: Option<Py<PyAny>>,
-        options: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let request = Self::money(Operation::Refund, amount, currency, options)?;
-        Self::run_async(slf, request, on_event)
-    }
-
-    /// `cancel` as a coroutine.
-    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
-        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
-    fn cancel_async<'py>(
-        slf: &Bound<'py, Self>,
-        amount: &Bound<'py, PyAny>,
-        currency: CurrencyArg,
-        on_event: Option<Py<PyAny>>,
-        options: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let request = Self::money(Operation::Cancel, amount, currency, options)?;
-        Self::run_async(slf, request, on_event)
-    }
-
-    /// `preauthorize` as a coroutine.
-    #[pyo3(signature = (amount, currency=CurrencyArg::Omitted, *, on_event=None, **options),
-        text_signature = "(self, amount, currency='EUR', *, on_event=None, **options)")]
-    fn preauthorize_async<'py>(
-        slf: &Bound<'py, Self>,
-        amount: &Bound<'py, PyAny>,
-        currency: CurrencyArg,
-        on_event: Option<Py<PyAny>>,
-        options: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let request = Self::money(Operation::Preauthorize, amount, currency, options)?;
-        Self::run_async(slf, request, on_event)
     }
 
     /// `identify` as a coroutine.

@@ -63,7 +63,7 @@ def test_events_arrive_on_the_loop_thread(v3_tcp: concert_tpe.Simulator) -> None
 
     async def main() -> concert_tpe.Outcome:
         return await v3_tcp.terminal().pay_async(
-            100, on_event=lambda e: seen.append((e.name, threading.get_ident()))
+            100, on_event=lambda e: seen.append((e.kind, threading.get_ident()))
         )
 
     outcome = run(main())

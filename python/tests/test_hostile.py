@@ -38,7 +38,7 @@ def test_a_late_serial_answer_is_kept_and_handed_over_once() -> None:
         results: list[Result] = []
 
         def on_event(event: concert_tpe.Event) -> None:
-            if event.name == "waiting_for_answer":
+            if event.kind == "waiting_for_answer":
                 waiting.set()
 
         def callback(result: Result) -> None:

@@ -154,7 +154,7 @@ def test_missing_serial_port_is_safe_to_retry(tmp_path: Any) -> None:
 def test_bad_simulator_settings() -> None:
     with pytest.raises(concert_tpe.ConfigError, match="script"):
         concert_tpe.Simulator(script="explode")
-    with pytest.raises(concert_tpe.SimulatorError):
+    with pytest.raises((concert_tpe.ConfigError, concert_tpe.SimulatorError)):
         concert_tpe.Simulator("v2", "tcp")
     with pytest.raises(concert_tpe.ConfigError):
         concert_tpe.Simulator("v4")
@@ -162,5 +162,25 @@ def test_bad_simulator_settings() -> None:
         with pytest.raises(concert_tpe.ConfigError, match="decline"):
             sim.push_script("decline:5")
     assert not sim.running
-    with pytest.raises(concert_tpe.SimulatorError, match="stopped"):
+    with pytest.raises(concert_tpe.ClosedError, match="stopped") as closed:
         sim.push_script("approve")
+    assert closed.value.code == "CONCERT_CLOSED" and closed.value.safe_to_retry
+
+
+def test_help_shows_the_real_options() -> None:
+    import inspect
+
+    for method in (concert_tpe.Terminal.pay, concert_tpe.Terminal.cancel_async):
+        signature = inspect.signature(method)
+        assert signature.parameters["currency"].default == "EUR"
+        assert "private_data" in signature.parameters
+        assert "full_answer" in signature.parameters
+        assert not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+
+
+def test_the_library_prints_nothing_unless_logging_is_configured() -> None:
+    import logging
+
+    handlers = logging.getLogger("concert_tpe").handlers
+    assert any(isinstance(h, logging.NullHandler) for h in handlers)
+    assert logging.getLevelName(concert_tpe.WIRE) == "WIRE"

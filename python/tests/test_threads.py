@@ -59,7 +59,7 @@ def test_submit_calls_back_from_the_core_thread(v3_tcp: concert_tpe.Simulator) -
     transaction = terminal.submit(
         concert_tpe.Request("pay", "9.90"),
         callback,
-        lambda e: events.append((e.name, threading.get_ident())),
+        lambda e: events.append((e.kind, threading.get_ident())),
     )
     assert transaction.operation == "pay"
     assert done.wait(10)
@@ -129,3 +129,57 @@ def test_ctrl_c_during_a_blocking_payment_is_honest() -> None:
     outcome = getattr(caught.value, "outcome", None)
     assert isinstance(outcome, concert_tpe.Outcome)
     assert outcome.status is Status.IN_DOUBT
+
+
+def test_abort_from_another_thread_stops_a_blocking_payment() -> None:
+    with concert_tpe.Simulator(never_answer=True) as sim:
+        terminal = sim.terminal()
+
+        def abort_once_sent() -> None:
+            if sim.wait_for_requests(1, 10):
+                terminal.abort()
+
+        helper = threading.Thread(target=abort_once_sent)
+        helper.start()
+        try:
+            outcome = terminal.pay(100)  # answer time-out: 180 s
+        finally:
+            helper.join(10)
+    assert outcome.status is Status.IN_DOUBT
+    assert not terminal.busy
+
+
+def test_abort_before_sending_is_safe_to_retry(silent_line: tuple[int, str]) -> None:
+    master, path = silent_line
+    terminal = concert_tpe.Terminal.serial(path, "v2", ack_timeout=5)
+    results: list[Result] = []
+    done = threading.Event()
+
+    def callback(result: Result) -> None:
+        results.append(result)
+        done.set()
+
+    terminal.submit(concert_tpe.Request("pay", 100), callback)
+    assert wait_readable(master) == b"\x05"  # ENQ: nothing of the request yet
+    terminal.abort()
+    assert done.wait(10)
+    assert isinstance(results[0], concert_tpe.RequestCancelledError)
+    assert results[0].safe_to_retry and results[0].code == "CONCERT_CANCELLED"
+    terminal.abort()  # nothing running: nothing happens
+
+
+def test_done_is_true_when_the_callback_runs(v3_tcp: concert_tpe.Simulator) -> None:
+    seen: list[bool] = []
+    called = threading.Event()
+    holder: list[concert_tpe.Transaction] = []
+    ready = threading.Event()
+
+    def callback(result: Result) -> None:
+        ready.wait(10)
+        seen.append(holder[0].done)
+        called.set()
+
+    holder.append(v3_tcp.terminal().submit(concert_tpe.Request("pay", 100), callback))
+    ready.set()
+    assert called.wait(10)
+    assert seen == [True]

@@ -99,7 +99,7 @@ def test_v3_records_are_what_the_wire_says() -> None:
 def test_malformed_v3_is_refused_at_decode_not_later(
     message: str, offset: int
 ) -> None:
-    with pytest.raises(concert_tpe.ProtocolError) as caught:
+    with pytest.raises(concert_tpe.DecodeError) as caught:
         concert_tpe.decode(message)
     assert caught.value.offset == offset, str(caught.value)
 
@@ -117,7 +117,7 @@ def test_v3_serial_vector() -> None:
     "frame", [b"", b"\x02CZ0040300\x03\x00", "CZ9", b"\xff\xfe", "0100abc"]
 )
 def test_garbage_is_a_protocol_error(frame: Any) -> None:
-    with pytest.raises(concert_tpe.ProtocolError) as caught:
+    with pytest.raises(concert_tpe.DecodeError) as caught:
         concert_tpe.decode(frame)
     assert isinstance(caught.value.offset, int)
     assert isinstance(caught.value, ValueError)
@@ -127,5 +127,5 @@ def test_garbage_is_a_protocol_error(frame: Any) -> None:
 def test_decode_rejects_other_types() -> None:
     with pytest.raises(TypeError):
         concert_tpe.decode(1234)  # type: ignore[arg-type]
-    with pytest.raises(concert_tpe.ConfigError):
-        concert_tpe.decode("CZ0040300", "v9")
+    with pytest.raises(concert_tpe.InvalidRequestError):
+        concert_tpe.decode("CZ0040300", hint="v9")

@@ -13,7 +13,7 @@ def till(terminal: concert_tpe.Terminal) -> int:
     outcome = terminal.pay(Decimal("12.50"), "EUR", private_data="T1")
     if outcome.status is concert_tpe.Status.IN_DOUBT:
         outcome = terminal.status()
-    records: dict[str, str] = outcome.records
+    records: list[tuple[str, str]] = outcome.records
     amount: int | None = outcome.amount
     terminal.pay(1.5)  # type: ignore[arg-type]
     return len(records) + (amount or 0)
@@ -21,7 +21,7 @@ def till(terminal: concert_tpe.Terminal) -> int:
 
 async def async_till(terminal: concert_tpe.Terminal) -> concert_tpe.Outcome:
     try:
-        return await terminal.pay_async("9.90", on_event=lambda e: print(e.name))
+        return await terminal.pay_async("9.90", on_event=lambda e: print(e.kind))
     except concert_tpe.TransactionCancelled as cancelled:
         if cancelled.outcome is not None:
             return cancelled.outcome

@@ -1,5 +1,5 @@
 /*
- * Callbacks under misuse (issue 8): freeing the outcome and the userdata
+ * Callbacks under misuse: freeing the outcome and the userdata
  * inside the done callback, freeing a terminal with a transaction in
  * flight from another thread and from inside its own callbacks (the
  * behaviour concert_terminal_free documents), freeing the simulator under

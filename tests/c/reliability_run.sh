@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the C ABI misuse tests of issue 8 (reliability_misuse.c,
+# Runs the C ABI misuse tests (reliability_misuse.c,
 # reliability_callbacks.c): plain, under ASan+UBSan (shared and static
 # library) and under valgrind (shared library, -O0 -g, no sanitizer:
 # the two cannot be combined). misuse.c and async.c, which run under the

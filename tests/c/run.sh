@@ -61,7 +61,7 @@ step() {
     return 1
 }
 
-for prog in payments async misuse journal; do
+for prog in payments async misuse cancel logs journal; do
     src="$ROOT/tests/c/$prog.c"
     step "build $prog shared" cc $CFLAGS "$src" -L"$LIBDIR" -lconcert -lpthread -o "$OUT/$prog-shared" &&
         run "$prog shared" "$OUT/$prog-shared"
@@ -72,6 +72,13 @@ for prog in payments async misuse journal; do
     step "build $prog static asan" cc $CFLAGS $SAN "$src" "$LIBDIR/libconcert.a" $STATIC_LIBS -o "$OUT/$prog-static-asan" &&
         run "$prog static asan" "$OUT/$prog-static-asan"
 done
+
+# The shared conformance cases, read by C itself (plain and ASan+UBSan).
+conformance="$ROOT/tests/c/conformance.c"
+step "build conformance" cc $CFLAGS "$conformance" -L"$LIBDIR" -lconcert -lpthread -o "$OUT/conformance" &&
+    run "conformance" "$OUT/conformance" "$ROOT/tests/conformance"
+step "build conformance asan" cc $CFLAGS $SAN "$conformance" -L"$LIBDIR" -lconcert -lpthread -o "$OUT/conformance-asan" &&
+    run "conformance asan" "$OUT/conformance-asan" "$ROOT/tests/conformance"
 
 # pkg-config, from the build tree and from an install prefix: the README's
 # quick start is the program linked.

@@ -1,5 +1,5 @@
 /*
- * The C ABI soak (issue 8): SOAK_TRANSACTIONS payments (default 10 000)
+ * The C ABI soak: SOAK_TRANSACTIONS payments (default 10 000)
  * through libconcert against simulators started through the C API, with
  * seeded random faults and scripts (SOAK_SEED replays a run), on several
  * terminals in parallel threads: V3 over TCP, V3 and V2 E+ over pty pairs.

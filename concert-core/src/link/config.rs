@@ -13,6 +13,7 @@ pub const MIN_ANSWER_TIMEOUT: Duration = Duration::from_secs(60);
 ///
 /// The defaults are the values that work in the field (see CONCERT-V2.md §2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LinkConfig {
     /// How long to wait for ACK after our ENQ or our frame; also the longest
     /// a whole frame may take to arrive after its STX, and how long we wait
@@ -107,6 +108,7 @@ impl LinkConfig {
 
 /// Why a [`LinkConfig`] is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum LinkConfigError {
     /// The answer timeout is below [`MIN_ANSWER_TIMEOUT`].
     #[error(
@@ -133,6 +135,7 @@ pub enum LinkConfigError {
 ///
 /// Counts apply to one machine, that is one session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct LinkQuirks {
     /// The receiver NAKs the first N frames even when they are valid (these
     /// NAKs do not count towards giving up on a damaged frame).

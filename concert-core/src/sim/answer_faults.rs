@@ -22,6 +22,7 @@ pub const COLLISION_FRAME: &[u8] = b"UNSOLICITED";
 /// Faults in the content or timing of the terminal's answers. All off by
 /// default.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AnswerFaults {
     /// Every answer is replaced by [`GARBAGE_ANSWER`] (the journal records
     /// what was really sent).

@@ -33,6 +33,7 @@ pub enum SimProtocol {
 
 /// Faults injected on purpose, to test how a client copes. All off by default.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Faults {
     /// Serial: answer NAK to the first N request frames (counted over the
     /// simulator's life, not per session).
@@ -60,6 +61,7 @@ pub struct Faults {
 /// Everything a simulator needs. `Default` is V3 over TCP on
 /// `127.0.0.1:0` (a free port), approving everything, with no faults.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SimulatorConfig {
     /// TCP address or pseudo-terminal.
     pub transport: SimTransport,
@@ -304,6 +306,7 @@ const MAX_CONTRACT_LEN: usize = 10;
 
 /// Why a simulator could not start.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum SimError {
     /// The TCP address could not be bound.
     #[error("cannot listen: {0}")]

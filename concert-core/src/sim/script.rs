@@ -5,6 +5,7 @@ use crate::v3::Reason;
 /// The outcome of one simulated transaction. Scripts are taken from the
 /// simulator's queue in order, then its default script applies.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Script {
     /// Approved. V3: `AE=10` with `CC`, `CI`, `AC`, `AA` (masked), `AB`,
     /// `AI`, `CG` (and `ZT` when a ticket is asked for). V2: status `0`.

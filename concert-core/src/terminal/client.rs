@@ -1,8 +1,8 @@
 //! [`Terminal`]: one configured terminal, one transaction at a time.
 
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -50,6 +50,10 @@ struct Inner {
     busy: AtomicBool,
     /// The serial line, kept open between transactions.
     serial: Mutex<Option<SerialChannel>>,
+    /// The cancel token of every transaction running on this terminal,
+    /// blocking or in the background, for [`Terminal::abort`].
+    running: Mutex<Vec<(u64, CancelToken)>>,
+    next_running: AtomicU64,
     /// The last request sent: what a late answer most likely answers.
     last_request: Mutex<Option<Request>>,
     /// Late answers not yet handed over.
@@ -124,6 +128,36 @@ impl Inner {
         if let Some((stop, handle)) = watch {
             stop.cancel();
             let _ = handle.join();
+        }
+    }
+}
+
+/// Keeps a transaction's token in [`Inner::running`] while it runs. Weak:
+/// it must not count as a holder of the terminal (see `Drop for Terminal`).
+struct Running {
+    inner: Weak<Inner>,
+    id: u64,
+}
+
+impl Running {
+    fn new(inner: &Arc<Inner>, token: &CancelToken) -> Running {
+        let id = inner.next_running.fetch_add(1, Ordering::Relaxed);
+        inner
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((id, token.clone()));
+        Running {
+            inner: Arc::downgrade(inner),
+            id,
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.upgrade() {
+            lock(&inner.running).retain(|(id, _)| *id != self.id);
         }
     }
 }
@@ -226,6 +260,8 @@ impl Terminal {
                 config,
                 busy: AtomicBool::new(false),
                 serial: Mutex::new(None),
+                running: Mutex::new(Vec::new()),
+                next_running: AtomicU64::new(0),
                 last_request: Mutex::new(None),
                 late: Mutex::new(Vec::new()),
                 watch: Mutex::new(None),
@@ -266,6 +302,25 @@ impl Terminal {
         Ok(BusyGuard(Some(self.inner.clone())))
     }
 
+    /// Stops whatever runs on this terminal now, from any thread: a
+    /// blocking [`Terminal::transact`] on another thread, a background
+    /// [`Terminal::submit`], a query beside them. Each one that had not
+    /// sent its request yet ends with [`Error::Cancelled`] (safe to retry);
+    /// one whose request had left ends with an in-doubt outcome (the
+    /// terminal may still complete it: ask it with `status`). Returns at
+    /// once; with nothing running it does nothing, and it does not stop a
+    /// transaction started after it returns.
+    pub fn abort(&self) {
+        let running = self
+            .inner
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for (_, token) in running.iter() {
+            token.cancel();
+        }
+    }
+
     /// Releases the serial port kept open between transactions (TCP holds
     /// nothing between requests). The next request opens it again.
     /// Refused with [`Error::Busy`] while a transaction runs.
@@ -279,6 +334,13 @@ impl Terminal {
             .unwrap_or_else(PoisonError::into_inner);
         *slot = None;
         Ok(())
+    }
+
+    /// The payload this terminal would send for `request` (a V2 message or
+    /// V3 records, without serial framing), checked as a transaction
+    /// checks it; nothing is opened.
+    pub fn encode(&self, request: &Request) -> Result<Vec<u8>, Error> {
+        Ok(encode_request(&self.inner.config, request)?)
     }
 
     /// Late answers not yet handed over, oldest first: answers to earlier
@@ -297,13 +359,16 @@ impl Terminal {
     }
 
     /// Runs a request, reporting progress to `on_event` (on this thread),
-    /// stoppable through `cancel`.
+    /// stoppable through `cancel` or [`Terminal::abort`].
     pub fn transact_with(
         &self,
         request: &Request,
         on_event: &mut dyn FnMut(Event),
         cancel: &CancelToken,
     ) -> Result<Outcome, Error> {
+        // Registered before the busy flag is taken: whoever sees the
+        // terminal busy can abort what makes it so.
+        let _running = Running::new(&self.inner, cancel);
         let _guard = self.acquire(request)?;
         self.run(request, on_event, cancel)
     }
@@ -340,8 +405,9 @@ impl Terminal {
         mut on_event: impl FnMut(Event) + Send + 'static,
         on_done: impl FnOnce(Result<Outcome, Error>) + Send + 'static,
     ) -> Result<CancelToken, Error> {
-        let guard = self.acquire(&request)?;
         let cancel = CancelToken::new();
+        let running = Running::new(&self.inner, &cancel);
+        let guard = self.acquire(&request)?;
         let terminal = self.clone();
         let token = cancel.clone();
         workers::run(Box::new(move || {
@@ -359,6 +425,7 @@ impl Terminal {
             });
             // Free the terminal first: a caller woken by the result may
             // start the next transaction at once.
+            drop(running);
             drop(guard);
             on_done(result);
         }))

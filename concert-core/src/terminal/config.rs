@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use crate::journal::JournalHandle;
 use crate::link::LinkConfig;
+pub use crate::transport::{Parity, SerialLine};
 
 /// Which protocol the terminal speaks.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -35,55 +36,6 @@ impl Protocol {
     }
 }
 
-/// Serial parity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Parity {
-    /// No parity bit.
-    None,
-    /// Even parity (native RS232 terminals: 7E1).
-    Even,
-    /// Odd parity.
-    Odd,
-}
-
-/// A serial line: RS232, USB CDC-ACM or Bluetooth SPP.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SerialLine {
-    /// Device path (`/dev/ttyACM0`; on Windows `COM3`, `COM10` or
-    /// `\\.\COM10`, opened as given).
-    pub path: String,
-    /// Baud rate, 1200–115200 (9600 usual).
-    pub baud: u32,
-    /// Data bits, 7 or 8.
-    pub data_bits: u8,
-    /// Parity.
-    pub parity: Parity,
-    /// Stop bits, 1 or 2.
-    pub stop_bits: u8,
-}
-
-impl SerialLine {
-    /// USB CDC-ACM: 9600 8N1 (the device ignores it anyway).
-    pub fn usb(path: impl Into<String>) -> SerialLine {
-        SerialLine {
-            path: path.into(),
-            baud: 9600,
-            data_bits: 8,
-            parity: Parity::None,
-            stop_bits: 1,
-        }
-    }
-
-    /// Native RS232: 9600 7E1.
-    pub fn rs232(path: impl Into<String>) -> SerialLine {
-        SerialLine {
-            data_bits: 7,
-            parity: Parity::Even,
-            ..SerialLine::usb(path)
-        }
-    }
-}
-
 /// Where the terminal is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Connection {
@@ -100,6 +52,7 @@ pub enum Connection {
 
 /// Every time limit, with defaults that suit a person paying.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// TCP connect (default 10 s).
     pub connect: Duration,
@@ -134,6 +87,7 @@ impl Default for Timeouts {
 
 /// Everything a [`crate::terminal::Terminal`] needs, set once.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TerminalConfig {
     /// Where the terminal is.
     pub connection: Connection,
@@ -158,6 +112,7 @@ pub struct TerminalConfig {
 
 /// A configuration that cannot work.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// V2 exists only on serial lines.
     #[error("protocol V2 runs over a serial line only; use V3 over TCP")]

@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use super::config::ConfigError;
 use crate::amount::AmountError;
+use crate::codes::ErrorCode;
 use crate::currency::UnknownCurrency;
 use crate::journal::JournalError;
 use crate::v2::V2Error;
@@ -15,6 +16,7 @@ use crate::v3::EncodeError;
 
 /// A request that cannot be sent as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 pub enum RequestError {
     /// An operation that moves money without an amount.
     #[error("{0} needs an amount")]
@@ -97,6 +99,7 @@ pub enum RequestError {
 
 /// A failure before the request reached the terminal: safe to retry.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The request is invalid.
     #[error("invalid request: {0}")]
@@ -139,22 +142,26 @@ impl Error {
     /// Always true for this type: anything that might have reached the
     /// terminal is reported as an in-doubt outcome instead.
     pub fn safe_to_retry(&self) -> bool {
-        true
+        self.kind().safe_to_retry()
     }
 
-    /// A stable code for bindings: `CONCERT_INVALID_REQUEST`,
-    /// `CONCERT_CONFIG`, `CONCERT_BUSY`, `CONCERT_CONNECT`, `CONCERT_PORT`,
-    /// `CONCERT_NOT_DELIVERED`, `CONCERT_CANCELLED`, `CONCERT_JOURNAL`.
-    pub fn code(&self) -> &'static str {
+    /// Its entry in the one table of error codes.
+    pub fn kind(&self) -> ErrorCode {
         match self {
-            Error::InvalidRequest(_) => "CONCERT_INVALID_REQUEST",
-            Error::Config(_) => "CONCERT_CONFIG",
-            Error::Busy => "CONCERT_BUSY",
-            Error::Connect { .. } => "CONCERT_CONNECT",
-            Error::PortOpen { .. } => "CONCERT_PORT",
-            Error::NotDelivered(_) => "CONCERT_NOT_DELIVERED",
-            Error::Cancelled => "CONCERT_CANCELLED",
-            Error::Journal(_) => "CONCERT_JOURNAL",
+            Error::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            Error::Config(_) => ErrorCode::Config,
+            Error::Busy => ErrorCode::Busy,
+            Error::Connect { .. } => ErrorCode::Connect,
+            Error::PortOpen { .. } => ErrorCode::Port,
+            Error::NotDelivered(_) => ErrorCode::NotDelivered,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Journal(_) => ErrorCode::Journal,
         }
+    }
+
+    /// The stable code every binding shows (`CONCERT_BUSY` …), from
+    /// [`ErrorCode::code`].
+    pub fn code(&self) -> &'static str {
+        self.kind().code()
     }
 }

@@ -4,6 +4,7 @@ use super::outcome::Status;
 
 /// A step of a running request, in the order they happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Event {
     /// Opening the connection or the serial port.
     Connecting,

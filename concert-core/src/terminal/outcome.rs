@@ -10,6 +10,7 @@ use super::request::Operation;
 
 /// Whether the thing happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// Done: the payment (or other operation) went through.
     Approved,
@@ -93,6 +94,7 @@ pub struct ApplicationUsed {
 /// The result of a request the terminal answered, or whose fate is unknown
 /// ([`Status::InDoubt`]). Everything received is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Outcome {
     /// What happened.
     pub status: Status,

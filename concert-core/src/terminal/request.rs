@@ -6,6 +6,7 @@ use crate::v3::{Action, ReceiptCopy, ReceiptFormat, Tag};
 
 /// What a request does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operation {
     /// A payment (debit).
     Pay,
@@ -154,6 +155,7 @@ pub struct ReceiptWanted {
 /// A request to the terminal. Build one with [`Request::pay`] and friends,
 /// then adjust the public fields or use the `with_*` helpers.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Request {
     /// What to do.
     pub operation: Operation,

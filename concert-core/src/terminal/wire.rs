@@ -15,7 +15,7 @@ pub fn mask_v3(bytes: &[u8]) -> Vec<u8> {
     };
     let mut out = bytes.to_vec();
     for r in records.iter().filter(|r| r.tag == AA) {
-        let at = r.offset + 5;
+        let at = r.value_offset();
         out[at..at + r.value.len()].copy_from_slice(&mask_pan_bytes(r.value));
     }
     out

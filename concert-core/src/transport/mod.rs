@@ -2,6 +2,7 @@
 //! TCP connection per request, or a serial line with the link layer.
 //! Both sit behind [`Channel`], so the terminal client does not care which.
 
+mod line;
 mod ports;
 mod serial;
 mod tcp;
@@ -10,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
+pub use line::{Parity, SerialLine};
 pub use ports::{KNOWN_TERMINALS, PortInfo, TERMINAL_VENDORS, known_terminal, list_ports};
 pub use serial::SerialChannel;
 pub use tcp::TcpChannel;

@@ -6,14 +6,14 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serialport::SerialPort;
 
+use super::line::{Parity, SerialLine};
 use super::{
-    CANCEL_POLL, CancelToken, Channel, ExchangeSpec, Exchanged, Failure, MAX_KEPT, PushedFrame,
-    is_wait_over,
+    CANCEL_POLL, CancelToken, Channel, Error, Event, ExchangeSpec, Exchanged, Failure, MAX_KEPT,
+    PushedFrame, is_wait_over,
 };
 use crate::duration::deadline;
 use crate::frame::{ACK, ENQ, EOT, NAK};
 use crate::link::{Exchange, LinkConfig, LinkError, LinkEvent, LinkQuirks, Receiver};
-use crate::terminal::{Error, Event, Parity, SerialLine};
 
 /// A terminal on a serial line. The port is opened on first use and kept
 /// open; any I/O error closes it so the next request opens it afresh.

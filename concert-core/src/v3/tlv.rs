@@ -9,6 +9,9 @@ use thiserror::Error;
 /// Largest value a record can carry: the length field has 3 digits.
 pub const MAX_VALUE_LEN: usize = 999;
 
+/// A record's header: the two-letter tag and the three-digit length.
+pub const HEADER_LEN: usize = 5;
+
 /// A two-letter tag (`CZ`, `CB`, `AE` …). Tags starting with `Z` are
 /// constructed: their value is itself a list of records.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -88,6 +91,22 @@ impl<'a> TlvRecord<'a> {
     /// Latin-1, the character set terminals use.
     pub fn text(&self) -> Cow<'a, str> {
         latin1(self.value)
+    }
+
+    /// The value as text, safe to show and keep: the card number (`AA`)
+    /// masked, every other value as [`TlvRecord::text`].
+    pub fn masked_text(&self) -> Cow<'a, str> {
+        let text = self.text();
+        if self.tag == super::tags::AA {
+            Cow::Owned(crate::mask::mask_pan(&text))
+        } else {
+            text
+        }
+    }
+
+    /// Byte offset of the value in the decoded input.
+    pub fn value_offset(&self) -> usize {
+        self.offset + HEADER_LEN
     }
 
     /// Decodes the value of a constructed (`Z*`) record into its records.
@@ -170,7 +189,7 @@ pub enum DecodeErrorKind {
     #[error("empty message")]
     Empty,
     /// The input ends inside a record header (tag + 3-digit length).
-    #[error("truncated record header: {available} of 5 bytes")]
+    #[error("truncated record header: {available} of {HEADER_LEN} bytes")]
     TruncatedHeader {
         /// Bytes left.
         available: usize,
@@ -250,7 +269,7 @@ fn walk_records<'a>(
     let mut at = 0;
     while at < input.len() {
         let rest = &input[at..];
-        if rest.len() < 5 {
+        if rest.len() < HEADER_LEN {
             return Err(err(
                 DecodeErrorKind::TruncatedHeader {
                     available: rest.len(),
@@ -260,7 +279,7 @@ fn walk_records<'a>(
         }
         let tag = Tag::new([rest[0], rest[1]])
             .map_err(|_| err(DecodeErrorKind::BadTag(latin1(&rest[..2]).into_owned()), at))?;
-        let len_field = &rest[2..5];
+        let len_field = &rest[2..HEADER_LEN];
         if !len_field.iter().all(u8::is_ascii_digit) {
             return Err(err(
                 DecodeErrorKind::BadLength(latin1(len_field).into_owned()),
@@ -270,7 +289,7 @@ fn walk_records<'a>(
         let len = len_field
             .iter()
             .fold(0usize, |n, d| n * 10 + usize::from(d - b'0'));
-        let value_at = at + 5;
+        let value_at = at + HEADER_LEN;
         let available = input.len() - value_at;
         if len > available {
             return Err(err(

@@ -23,10 +23,11 @@ pub fn tcp_terminal(sim: &Simulator) -> Terminal {
 
 /// A simulator on a pseudo-terminal pair.
 pub fn pty_sim(protocol: SimProtocol, adjust: impl FnOnce(&mut SimulatorConfig)) -> Simulator {
-    let mut config = SimulatorConfig {
-        transport: SimTransport::Pty,
-        protocol,
-        ..SimulatorConfig::default()
+    let mut config = {
+        let mut v = SimulatorConfig::default();
+        v.transport = SimTransport::Pty;
+        v.protocol = protocol;
+        v
     };
     // Fast link timings keep fault tests short; the client uses the same.
     config.link.ack_timeout = Duration::from_millis(400);
