@@ -1,6 +1,6 @@
 //! What a release publishes under one name family and one version: PyPI
 //! `concert-tpe` (import `concert_tpe`), npm `concert-tpe` and its platform
-//! packages, the crates `concert-core`/`-journal`/`-ffi`/`-cli`, the C library
+//! packages, the crates `concert-core`/`-journal`/`-bridge`/`-ffi`/`-cli`, the C library
 //! `libconcert` (`concert.dll`). The version is written once, in the
 //! workspace `Cargo.toml`; everything that repeats it (the header, the C
 //! constants, `package.json` and the platform packages, the generated Node
@@ -22,9 +22,10 @@ const PACKAGE: &str = "concert-tpe";
 /// The Python import package.
 const IMPORT: &str = "concert_tpe";
 /// The crates published on crates.io.
-const CRATES: [&str; 4] = [
+const CRATES: [&str; 5] = [
     "concert-core",
     "concert-journal",
+    "concert-bridge",
     "concert-ffi",
     "concert-cli",
 ];
