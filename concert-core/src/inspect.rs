@@ -107,8 +107,10 @@ pub fn inspect_text(input: &str, hint: Hint) -> Result<Inspected, InspectError> 
 /// The bytes of a serial frame written in hex, if `input` is one.
 pub(crate) fn hex_frame(input: &str) -> Option<Vec<u8>> {
     let digits: Vec<u8> = input.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    // Pairs of digits; not `is_multiple_of`, which the Windows build's
+    // rustc (1.85) does not have.
     if digits.len() < 8
-        || !digits.len().is_multiple_of(2)
+        || !digits.chunks_exact(2).remainder().is_empty()
         || !digits.iter().all(u8::is_ascii_hexdigit)
     {
         return None;
