@@ -9,7 +9,7 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { Journal, Simulator, ConcertError } = require('..')
-const { withSim } = require('./helpers')
+const { withSim, NO_PTY } = require('./helpers')
 
 function scratch(name) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `concert-node-journal-${name}-`))
@@ -72,7 +72,7 @@ test('an in-doubt payment is listed and resolved by the terminal or by hand', as
   journal.close()
 })
 
-test('V2 entries need an operator; a corrupt file is refused by name', async () => {
+test('V2 entries need an operator; a corrupt file is refused by name', { skip: NO_PTY }, async () => {
   const journal = Journal.open(scratch('v2'))
   const sim = Simulator.start({ protocol: 'v2', transport: 'pty' })
   const terminal = sim.terminal({ journal })

@@ -11,7 +11,7 @@ async function main() {
   const sim = Simulator.start()
   const terminal = Terminal.tcp(sim.host, sim.port)
   const events = []
-  terminal.on('event', (e) => events.push(e.type))
+  terminal.on('event', (e) => events.push(e.kind))
   const outcome = await terminal.pay({ amount: 1250, currency: 'EUR' })
   assert.equal(outcome.status, 'approved')
   assert.equal(outcome.amount, 1250)

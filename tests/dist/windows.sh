@@ -27,7 +27,7 @@ NODE_WIN_DIR="$ROOT/target/dist-node-win"
 system_imports() {
     imports=$("$1-objdump" -p "$2" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr 'A-Z' 'a-z' | sort -u)
     echo "$2 imports:" $imports
-    bad=$(echo "$imports" | grep -vxE "kernel32\.dll|ntdll\.dll|msvcrt\.dll|ucrtbase\.dll|api-ms-win-(core|crt)-[a-z0-9-]+\.dll|advapi32\.dll|userenv\.dll|ws2_32\.dll|bcrypt\.dll|bcryptprimitives\.dll|cfgmgr32\.dll|setupapi\.dll|user32\.dll|ole32\.dll|oleaut32\.dll|shell32\.dll|secur32\.dll|crypt32\.dll${3:+|$3}")
+    bad=$(echo "$imports" | grep -vxE "kernel32\.dll|ntdll\.dll|msvcrt\.dll|ucrtbase\.dll|api-ms-win-(core|crt)-[a-z0-9-]+\.dll|advapi32\.dll|userenv\.dll|ws2_32\.dll|bcrypt\.dll|bcryptprimitives\.dll|cfgmgr32\.dll|setupapi\.dll|user32\.dll|ole32\.dll|oleaut32\.dll|shell32\.dll|combase\.dll|secur32\.dll|crypt32\.dll${3:+|$3}")
     [ -z "$bad" ] || { echo "not a Windows system DLL: $bad"; return 1; }
 }
 
@@ -161,7 +161,7 @@ win_node_suite() {
         cp -r "$ROOT/node/test" "$suite/node/" &&
         mkdir -p "$suite/node/node_modules" &&
         cp -r "$WORK/win-app/node_modules/concert-tpe-win32-x64-msvc" "$suite/node/node_modules/" &&
-        cp -r "$ROOT/tests/vectors" "$suite/tests/" || return 1
+        cp -r "$ROOT/tests/vectors" "$ROOT/tests/conformance" "$suite/tests/" || return 1
     (cd "$suite/node" && timeout 600 "$(wine_loader x64)" "$NODE_WIN_DIR/node.exe" --test test/ >test.txt 2>&1)
     rc=$?
     grep -E '^# (tests|pass|fail|skipped)|^not ok' "$suite/node/test.txt"
