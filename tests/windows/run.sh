@@ -155,7 +155,7 @@ for arch in x64 x86; do
         fail "x86: no 32-bit wine (tests/windows/tools.sh installs it)"
         continue
     fi
-    for prog in payments async misuse journal reliability_callbacks reliability_misuse; do
+    for prog in payments async misuse cancel logs journal reliability_callbacks reliability_misuse; do
         step "$arch build $prog" "$mingw-gcc" $CFLAGS "$ROOT/tests/c/$prog.c" \
             -L"$dir" -lconcert $PTHREAD -o "$bin/$prog.exe" &&
             run_exe "$arch" "$arch $prog" "$bin/$prog.exe"
