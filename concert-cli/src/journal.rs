@@ -214,6 +214,7 @@ fn resolve(args: &ResolveArgs) -> Result<u8, CliError> {
     })?;
     report(&resolved.entry, resolved.settled, json);
     Ok(match (resolved.settled, resolved.entry.status) {
+        (true, Some(_)) if resolved.entry.is_partial() => exit::PARTIAL,
         (true, Some(status)) => exit::for_status(status),
         _ => exit::IN_DOUBT,
     })

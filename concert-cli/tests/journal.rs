@@ -1,8 +1,10 @@
 //! The journal from the command line: a payment process killed (SIGKILL)
 //! at each step, over V3/TCP and V2/serial, leaves an entry that a fresh
 //! process finds in doubt and then resolves (by status request over V3, by
-//! hand over V2); a journal that cannot be used stops a payment before it
-//! is sent; list, show, export, prune and the default journal folder.
+//! hand over V2); a partial approval found by resolving exits 5, as the
+//! payment itself would have; a journal that cannot be used stops a
+//! payment before it is sent; list, show, export, prune and the default
+//! journal folder.
 
 mod common;
 
@@ -13,7 +15,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::{Guard, RUN_TIMEOUT, concert, run, scratch_home};
-use concert_core::sim::{SimProtocol, SimTransport, Simulator, SimulatorConfig};
+use concert_core::sim::{Script, SimProtocol, SimTransport, Simulator, SimulatorConfig};
 
 fn scratch(name: &str) -> PathBuf {
     let dir =
@@ -195,6 +197,48 @@ fn v3_killed_at(step: &'static str) -> Row {
         found: format!("in_doubt ({})", short(&cause)),
         resolution,
     }
+}
+
+/// A payment approved for less than asked, whose process died before the
+/// answer: resolving it says so with the payment's own exit code (5), not
+/// 0, so a script never records the whole amount as paid.
+#[test]
+fn a_partial_approval_found_by_resolving_exits_5() {
+    let dir = scratch("v3-partial");
+    let journal = dir.join("journal.sqlite3");
+    let sim = Simulator::start(SimulatorConfig::default()).unwrap();
+    sim.set_default_script(Script::Partial(100));
+    let addr = sim.tcp_addr().unwrap().to_string();
+    kill_at(
+        "after_sent",
+        &[
+            "pay",
+            "--amount",
+            "12.50",
+            "--tcp",
+            &addr,
+            "--journal",
+            s(&journal),
+        ],
+    );
+    let (id, _) = found_in_doubt(&journal);
+    assert!(sim.wait_for_requests(1, RUN_TIMEOUT));
+    let resolve = run(&[
+        "journal",
+        "resolve",
+        &id.to_string(),
+        "--tcp",
+        &addr,
+        "--journal",
+        s(&journal),
+        "--json",
+    ]);
+    assert_eq!(resolve.code, Some(5), "{resolve:?}");
+    let v = resolve.json();
+    assert_eq!(v["settled"], true, "{v}");
+    assert_eq!(v["entry"]["status"], "approved", "{v}");
+    assert_eq!(v["entry"]["amount"], 1250, "{v}");
+    assert_eq!(v["entry"]["authorized_amount"], 100, "{v}");
 }
 
 #[cfg(unix)]

@@ -225,6 +225,13 @@ impl Entry {
         matches!(self.state, State::InDoubt | State::Sending | State::Sent)
     }
 
+    /// Whether the terminal approved less than was asked (a V3 partial
+    /// approval): `authorized_amount` was paid, the rest is still due.
+    pub fn is_partial(&self) -> bool {
+        self.status == Some(Status::Approved)
+            && matches!((self.authorized_amount, self.amount), (Some(paid), Some(asked)) if paid < asked)
+    }
+
     /// `created_ms` as RFC 3339 text (UTC).
     pub fn created(&self) -> String {
         rfc3339(self.created_ms)

@@ -150,8 +150,11 @@ impl Journal {
                 outcome.reason
             )
         };
-        let status = settled.then_some(outcome.status);
-        self.append_status(id, Method::StatusRequest, status, &note, &evidence)?;
+        if settled {
+            self.append(id, Method::StatusRequest, Some(&outcome), &note, &evidence)?;
+        } else {
+            self.append_status(id, Method::StatusRequest, None, &note, &evidence)?;
+        }
         Ok(Resolved {
             entry: self.show(id)?,
             settled,

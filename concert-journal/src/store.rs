@@ -661,7 +661,10 @@ impl Journal {
 
     /// Appends a history row; a definite status settles an entry that is
     /// in doubt (or was settled before: the latest decision counts, the
-    /// earlier rows stay).
+    /// earlier rows stay). The answer that settles it also gives the entry
+    /// what the terminal said: the amount it authorised (less than asked
+    /// for a partial approval), the masked card number, the authorisation
+    /// number and its reason.
     pub(crate) fn append(
         &self,
         id: i64,
@@ -670,12 +673,19 @@ impl Journal {
         note: &str,
         evidence: &Option<String>,
     ) -> Result<(), JournalError> {
-        let status = settles
-            .map(|o| o.status)
-            .filter(|s| !matches!(s, Status::InDoubt | Status::Pending));
-        self.append_status(id, method, status, note, evidence)
+        let settles = settles.filter(|o| !matches!(o.status, Status::InDoubt | Status::Pending));
+        self.append_in_sync(
+            id,
+            method,
+            settles.map(|o| o.status),
+            settles,
+            note,
+            evidence,
+        )
     }
 
+    /// Appends a history row with a status and no answer (a decision by
+    /// hand, or none).
     pub(crate) fn append_status(
         &self,
         id: i64,
@@ -684,11 +694,23 @@ impl Journal {
         note: &str,
         evidence: &Option<String>,
     ) -> Result<(), JournalError> {
+        self.append_in_sync(id, method, status, None, note, evidence)
+    }
+
+    fn append_in_sync(
+        &self,
+        id: i64,
+        method: crate::Method,
+        status: Option<Status>,
+        answer: Option<&Outcome>,
+        note: &str,
+        evidence: &Option<String>,
+    ) -> Result<(), JournalError> {
         let now = now_ms();
         let mut conn = self.conn();
         conn.execute_batch("PRAGMA synchronous=FULL")
             .map_err(|e| self.err(e))?;
-        let written = self.append_in(&mut conn, id, now, method, status, note, evidence);
+        let written = self.append_in(&mut conn, id, now, method, status, answer, note, evidence);
         let restored = conn
             .execute_batch("PRAGMA synchronous=NORMAL")
             .map_err(|e| self.err(e));
@@ -703,6 +725,7 @@ impl Journal {
         now: i64,
         method: crate::Method,
         status: Option<Status>,
+        answer: Option<&Outcome>,
         note: &str,
         evidence: &Option<String>,
     ) -> Result<(), JournalError> {
@@ -729,6 +752,22 @@ impl Journal {
                 params![id, status.as_str(), now],
             )
             .map_err(|e| self.err(e))?;
+            if let Some(answer) = answer {
+                tx.execute(
+                    "UPDATE entries SET reason = ?2, authorized_amount = ?3,
+                         card_number = COALESCE(?4, card_number),
+                         authorization_number = COALESCE(?5, authorization_number)
+                     WHERE id = ?1 AND state = 'resolved'",
+                    params![
+                        id,
+                        answer.reason,
+                        answer.amount.map(|a| a as i64),
+                        answer.card_number.as_deref().map(mask_pan),
+                        answer.authorization_number,
+                    ],
+                )
+                .map_err(|e| self.err(e))?;
+            }
         } else {
             tx.execute(
                 "UPDATE entries SET updated_ms = ?2 WHERE id = ?1",

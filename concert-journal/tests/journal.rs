@@ -313,6 +313,17 @@ fn a_late_v2_answer_settles_the_entry() {
     assert_eq!(entry.state, State::Resolved);
     assert_eq!(entry.status, Some(Status::Approved));
     assert_eq!(entry.resolutions.last().unwrap().method, Method::LateAnswer);
+    // The entry now says what the answer said, the card number masked.
+    assert_eq!(entry.authorized_amount, Some(1250));
+    let card = entry
+        .card_number
+        .as_deref()
+        .expect("the answer's card number");
+    assert!(
+        card.contains('#') && !card.contains(DEFAULT_CARD_NUMBER),
+        "{card}"
+    );
+    assert!(!entry.is_partial());
 
     // An answer for nobody is kept apart, not attached.
     let mut stray = late.clone();
