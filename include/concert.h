@@ -1456,6 +1456,27 @@ concert_result concert_journal_entry_amount(const concert_journal_entry *entry,
                                             uint64_t *out_amount);
 
 /**
+ * The amount the terminal reported, minor units (the authorised amount of
+ * an approval, less than asked for a partial one), into `*out_amount`;
+ * `CONCERT_RESULT_ABSENT` when it reported none (no answer yet, or a
+ * decision by hand).
+ *
+ * # Safety
+ * `entry` is NULL or live; `out_amount` is NULL or valid.
+ */
+concert_result concert_journal_entry_authorized_amount(const concert_journal_entry *entry,
+                                                       uint64_t *out_amount);
+
+/**
+ * 1 when the terminal approved less than was asked (a partial approval:
+ * the rest is still to be collected), else 0 (0 for NULL).
+ *
+ * # Safety
+ * `entry` is NULL or live.
+ */
+uint32_t concert_journal_entry_partial(const concert_journal_entry *entry);
+
+/**
  * Where the terminal is (`host:port` or the serial path); NULL for NULL.
  * Valid until the entry (or its list) is freed.
  *

@@ -1,7 +1,8 @@
 # Performance side by side: `make bench` runs bench-perf after the
 # criterion codecs (bench-core) and writes bench/REPORT.md.
 #
-#   1. release artifacts: libconcert.so, the wheel, the .node (stripped),
+#   1. release artifacts: libconcert.so, the wheel (the `wheel` profile the
+#      shipped wheels use), the .node (stripped),
 #      kept in target/perf-artifacts for their sizes;
 #   2. a venv with that wheel and pyTeliumManager: python/bench/compare.py;
 #   3. the Rust benches (concert-core/benches): answer detection, round
@@ -40,7 +41,7 @@ perf-artifacts:
 	  || echo "perf: libconcert.so not built"
 	-$(MAKE) --no-print-directory python-env
 	cd python && PATH="$(PY_BIN):$$PATH" CARGO="$(CARGO)" \
-	  $(PY_BIN)/maturin build --release --strip --quiet --out $(PERF_ARTIFACTS) \
+	  $(PY_BIN)/maturin build --profile wheel --strip --quiet --out $(PERF_ARTIFACTS) \
 	  || echo "perf: wheel not built"
 	-$(MAKE) --no-print-directory node/node_modules/.package-lock.json
 	cd node && CARGO="$(CARGO)" npx --no-install napi build --platform --release \

@@ -255,6 +255,11 @@ export interface NativeJournalRecord {
   state: string
   /** True while nobody knows whether money moved. */
   inDoubt: boolean
+  /**
+   * True when the terminal approved less than was asked (a partial
+   * approval): `authorizedAmount` was paid, the rest is still due.
+   */
+  partial: boolean
   /** The answer's or the latest resolution's status. */
   status?: string
   /** The terminal's reason, or why it is in doubt. */

@@ -308,6 +308,8 @@ function concert_journal_entry_created_ms(entry: PConcertJournalEntry): Int64; c
 function concert_journal_entry_state(entry: PConcertJournalEntry): Cardinal; cdecl; external ConcertLib delayed;
 function concert_journal_entry_status(entry: PConcertJournalEntry; out outStatus: Cardinal): TConcertResult; cdecl; external ConcertLib delayed;
 function concert_journal_entry_amount(entry: PConcertJournalEntry; out outAmount: UInt64): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_entry_authorized_amount(entry: PConcertJournalEntry; out outAmount: UInt64): TConcertResult; cdecl; external ConcertLib delayed;
+function concert_journal_entry_partial(entry: PConcertJournalEntry): Cardinal; cdecl; external ConcertLib delayed;
 function concert_journal_entry_terminal(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
 function concert_journal_entry_protocol(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;
 function concert_journal_entry_operation(entry: PConcertJournalEntry): PAnsiChar; cdecl; external ConcertLib delayed;

@@ -639,6 +639,41 @@ pub unsafe extern "C" fn concert_journal_entry_amount(
     })
 }
 
+/// The amount the terminal reported, minor units (the authorised amount of
+/// an approval, less than asked for a partial one), into `*out_amount`;
+/// `CONCERT_RESULT_ABSENT` when it reported none (no answer yet, or a
+/// decision by hand).
+///
+/// # Safety
+/// `entry` is NULL or live; `out_amount` is NULL or valid.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_journal_entry_authorized_amount(
+    entry: *const concert_journal_entry,
+    out_amount: *mut u64,
+) -> concert_result {
+    guard(|| {
+        // SAFETY: caller contract.
+        let e = unsafe { borrow(entry) }?;
+        // SAFETY: caller contract.
+        let out_amount = unsafe { out(out_amount) }?;
+        *out_amount = e
+            .entry
+            .authorized_amount
+            .ok_or(concert_result::CONCERT_RESULT_ABSENT)?;
+        Ok(())
+    })
+}
+
+/// 1 when the terminal approved less than was asked (a partial approval:
+/// the rest is still to be collected), else 0 (0 for NULL).
+///
+/// # Safety
+/// `entry` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn concert_journal_entry_partial(entry: *const concert_journal_entry) -> u32 {
+    read(entry, 0, |e| u32::from(e.entry.is_partial()))
+}
+
 /// Where the terminal is (`host:port` or the serial path); NULL for NULL.
 /// Valid until the entry (or its list) is freed.
 ///

@@ -63,6 +63,9 @@ pub struct NativeJournalRecord {
     pub state: String,
     /// True while nobody knows whether money moved.
     pub in_doubt: bool,
+    /// True when the terminal approved less than was asked (a partial
+    /// approval): `authorizedAmount` was paid, the rest is still due.
+    pub partial: bool,
     /// The answer's or the latest resolution's status.
     pub status: Option<String>,
     /// The terminal's reason, or why it is in doubt.
@@ -86,6 +89,7 @@ impl From<Entry> for NativeJournalRecord {
             created_ms: e.created_ms as f64,
             created: e.created(),
             in_doubt: e.is_in_doubt(),
+            partial: e.is_partial(),
             terminal: e.terminal,
             protocol: e.protocol,
             pos_number: u32::from(e.pos_number),

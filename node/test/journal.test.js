@@ -31,11 +31,27 @@ test('a payment is journaled with a generated reference', async () => {
     assert.equal(entry.reference.length, 10)
     assert.equal(outcome.privateData, entry.reference)
     assert.equal(entry.inDoubt, false)
+    assert.equal(entry.partial, false)
+    assert.equal(entry.authorizedAmount, 1250)
     assert.ok(entry.cardNumber.includes('#'))
     assert.deepEqual(journal.listInDoubt(), [])
   }, { journal })
   journal.close()
   assert.throws(() => journal.listInDoubt(), { code: 'CONCERT_CLOSED' })
+})
+
+test('a partial approval is journaled as partial', async () => {
+  const journal = Journal.open(scratch('partial'))
+  await withSim({ script: 'partial:1000' }, async (_sim, terminal) => {
+    const outcome = await terminal.pay({ amount: 1250, currency: 'EUR' })
+    assert.equal(outcome.partial, true)
+    const entry = journal.show(outcome.journalEntry)
+    assert.equal(entry.status, 'approved')
+    assert.equal(entry.partial, true)
+    assert.equal(entry.amount, 1250)
+    assert.equal(entry.authorizedAmount, 1000)
+  }, { journal })
+  journal.close()
 })
 
 test('an in-doubt payment is listed and resolved by the terminal or by hand', async () => {

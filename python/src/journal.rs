@@ -311,6 +311,12 @@ impl PyJournalEntry {
     fn in_doubt(&self) -> bool {
         self.inner.is_in_doubt()
     }
+    /// True when the terminal approved less than was asked (a partial
+    /// approval): `authorized_amount` was paid, the rest is still due.
+    #[getter]
+    fn partial(&self) -> bool {
+        self.inner.is_partial()
+    }
     /// A `concert_tpe.Status` (the answer's or the latest resolution's), or None.
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {

@@ -33,10 +33,22 @@ def test_payment_is_journaled(tmp_path: Path, v3_tcp: concert_tpe.Simulator) -> 
         assert len(entry.reference) == 10
         assert outcome.private_data == entry.reference
         assert entry.card_number is not None and CARD not in entry.card_number
-        assert not entry.in_doubt
+        assert not entry.in_doubt and not entry.partial
+        assert entry.authorized_amount == 1250
         assert journal.list_in_doubt() == []
         assert json.loads(entry.to_json())["status"] == "approved"
         assert "approved" in repr(entry)
+
+
+def test_a_partial_approval_is_journaled_as_partial(tmp_path: Path) -> None:
+    with concert_tpe.Journal.open(tmp_path / "j.sqlite3") as journal:
+        with concert_tpe.Simulator(script="partial:1000") as sim:
+            outcome = terminal(sim, journal).pay("12.50")
+        assert outcome.partial and outcome.journal_entry is not None
+        entry = journal.show(outcome.journal_entry)
+        assert entry.status is concert_tpe.Status.APPROVED
+        assert entry.partial
+        assert entry.amount == 1250 and entry.authorized_amount == 1000
 
 
 def test_in_doubt_resolved_by_terminal_then_by_hand(tmp_path: Path) -> None:

@@ -73,6 +73,11 @@ static void payment_is_journaled(void) {
     uint64_t amount = 0;
     CHECK_OK(concert_journal_entry_amount(entry, &amount));
     CHECK(amount == 1250);
+    uint64_t authorized = 0;
+    CHECK_OK(concert_journal_entry_authorized_amount(entry, &authorized));
+    CHECK(authorized == 1250);
+    CHECK(concert_journal_entry_partial(entry) == 0);
+    CHECK(concert_journal_entry_partial(NULL) == 0);
     CHECK(str_eq(concert_journal_entry_currency(entry), "EUR"));
     CHECK(str_eq(concert_journal_entry_operation(entry), "pay"));
     /* The generated reference went on the wire and came back. */

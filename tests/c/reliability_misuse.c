@@ -816,6 +816,7 @@ static void journal_misuse(void) {
     CHECK(concert_journal_entry_state(NULL) == 0);
     CHECK_RC(concert_journal_entry_status(NULL, &u32), NUL);
     CHECK_RC(concert_journal_entry_amount(NULL, &u64), NUL);
+    CHECK_RC(concert_journal_entry_authorized_amount(NULL, &u64), NUL);
     CHECK(concert_journal_entry_terminal(NULL) == NULL);
     CHECK(concert_journal_entry_protocol(NULL) == NULL);
     CHECK(concert_journal_entry_operation(NULL) == NULL);
@@ -904,6 +905,7 @@ static void journal_misuse(void) {
     CHECK(concert_journal_entry_state(e) == CONCERT_JOURNAL_STATE_IN_DOUBT);
     CHECK_RC(concert_journal_entry_status(e, NULL), NUL);
     CHECK_RC(concert_journal_entry_amount(e, NULL), NUL);
+    CHECK_RC(concert_journal_entry_authorized_amount(e, NULL), NUL);
     CHECK(concert_journal_entry_terminal(e) != NULL && concert_journal_entry_protocol(e) != NULL);
     CHECK(concert_journal_entry_operation(e) != NULL && concert_journal_entry_currency(e) != NULL);
     CHECK(concert_journal_entry_reference(e) != NULL && concert_journal_entry_reason(e) != NULL);
