@@ -129,7 +129,7 @@ def python_section(results, tally):
         if passed is not None:
             tally.append((f"Python: {label}", passed))
     return [
-        "From `python/bench/compare.py` (release wheel, same run):",
+        "From `python/bench/compare.py` (the wheel profile the shipped wheels use, same run):",
         "",
         *table(rows),
         "",
@@ -143,7 +143,7 @@ def python_section(results, tally):
 def sizes_section(artifacts, tally):
     wanted = [
         ("libconcert.so (C ABI, stripped release)", "libconcert.so"),
-        ("Python wheel (abi3, stripped release)", "*.whl"),
+        ("Python wheel (abi3, wheel profile, rustup's std: `make dist` ships a smaller one)", "*.whl"),
         ("Node addon .node (stripped release)", "*.node"),
     ]
     rows = []
