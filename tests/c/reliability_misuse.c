@@ -814,6 +814,7 @@ static void journal_misuse(void) {
     CHECK(concert_journal_entry_id(NULL) == 0);
     CHECK(concert_journal_entry_created_ms(NULL) == 0);
     CHECK(concert_journal_entry_state(NULL) == 0);
+    CHECK(concert_journal_entry_partial(NULL) == 0);
     CHECK_RC(concert_journal_entry_status(NULL, &u32), NUL);
     CHECK_RC(concert_journal_entry_amount(NULL, &u64), NUL);
     CHECK_RC(concert_journal_entry_authorized_amount(NULL, &u64), NUL);
@@ -903,6 +904,7 @@ static void journal_misuse(void) {
     const concert_journal_entry *e = concert_journal_entries_get(list, 0);
     CHECK(concert_journal_entry_id(e) == id && concert_journal_entry_created_ms(e) > 0);
     CHECK(concert_journal_entry_state(e) == CONCERT_JOURNAL_STATE_IN_DOUBT);
+    CHECK(concert_journal_entry_partial(e) == 0);
     CHECK_RC(concert_journal_entry_status(e, NULL), NUL);
     CHECK_RC(concert_journal_entry_amount(e, NULL), NUL);
     CHECK_RC(concert_journal_entry_authorized_amount(e, NULL), NUL);
