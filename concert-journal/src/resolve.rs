@@ -150,11 +150,8 @@ impl Journal {
                 outcome.reason
             )
         };
-        if settled {
-            self.append(id, Method::StatusRequest, Some(&outcome), &note, &evidence)?;
-        } else {
-            self.append_status(id, Method::StatusRequest, None, &note, &evidence)?;
-        }
+        let settles = settled.then_some(&outcome);
+        self.append(id, Method::StatusRequest, settles, &note, &evidence)?;
         Ok(Resolved {
             entry: self.show(id)?,
             settled,
