@@ -14,7 +14,7 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{Guard, RUN_TIMEOUT, concert, run, scratch_home};
+use common::{Guard, RUN_TIMEOUT, Run, concert, run, scratch_home};
 use concert_core::sim::{Script, SimProtocol, SimTransport, Simulator, SimulatorConfig};
 
 fn scratch(name: &str) -> PathBuf {
@@ -115,11 +115,9 @@ fn killed_payments_are_found_in_doubt_and_resolved() {
     assert_eq!(table.len(), if cfg!(unix) { 6 } else { 3 });
 }
 
-fn v3_killed_at(step: &'static str) -> Row {
-    let dir = scratch(&format!("v3-{step}"));
-    let journal = dir.join("journal.sqlite3");
-    let sim = Simulator::start(SimulatorConfig::default()).unwrap();
-    let addr = sim.tcp_addr().unwrap().to_string();
+/// `concert pay --amount 12.50 --tcp addr` killed at `step`: the entry a
+/// fresh process then finds in doubt (its number and cause).
+fn v3_payment_killed_at(step: &str, addr: &str, journal: &Path) -> (i64, String) {
     kill_at(
         step,
         &[
@@ -127,23 +125,36 @@ fn v3_killed_at(step: &'static str) -> Row {
             "--amount",
             "12.50",
             "--tcp",
-            &addr,
+            addr,
             "--journal",
-            s(&journal),
+            s(journal),
         ],
     );
-    let (id, cause) = found_in_doubt(&journal);
-    let id = id.to_string();
-    let resolve = run(&[
+    found_in_doubt(journal)
+}
+
+/// `concert journal resolve ID --tcp addr --json`.
+fn resolve_over_tcp(id: i64, addr: &str, journal: &Path) -> Run {
+    run(&[
         "journal",
         "resolve",
-        &id,
+        &id.to_string(),
         "--tcp",
-        &addr,
+        addr,
         "--journal",
-        s(&journal),
+        s(journal),
         "--json",
-    ]);
+    ])
+}
+
+fn v3_killed_at(step: &'static str) -> Row {
+    let dir = scratch(&format!("v3-{step}"));
+    let journal = dir.join("journal.sqlite3");
+    let sim = Simulator::start(SimulatorConfig::default()).unwrap();
+    let addr = sim.tcp_addr().unwrap().to_string();
+    let (id, cause) = v3_payment_killed_at(step, &addr, &journal);
+    let resolve = resolve_over_tcp(id, &addr, &journal);
+    let id = id.to_string();
     let v = resolve.json();
     let resolution = if step == "before_send" {
         // Nothing reached the terminal, whose last transaction is not this
@@ -209,30 +220,9 @@ fn a_partial_approval_found_by_resolving_exits_5() {
     let sim = Simulator::start(SimulatorConfig::default()).unwrap();
     sim.set_default_script(Script::Partial(100));
     let addr = sim.tcp_addr().unwrap().to_string();
-    kill_at(
-        "after_sent",
-        &[
-            "pay",
-            "--amount",
-            "12.50",
-            "--tcp",
-            &addr,
-            "--journal",
-            s(&journal),
-        ],
-    );
-    let (id, _) = found_in_doubt(&journal);
+    let (id, _) = v3_payment_killed_at("after_sent", &addr, &journal);
     assert!(sim.wait_for_requests(1, RUN_TIMEOUT));
-    let resolve = run(&[
-        "journal",
-        "resolve",
-        &id.to_string(),
-        "--tcp",
-        &addr,
-        "--journal",
-        s(&journal),
-        "--json",
-    ]);
+    let resolve = resolve_over_tcp(id, &addr, &journal);
     assert_eq!(resolve.code, Some(5), "{resolve:?}");
     let v = resolve.json();
     assert_eq!(v["settled"], true, "{v}");
